@@ -5,7 +5,8 @@ CIFAR-10 cell, and the rank agreement of the fast (bf16) score with the fp32 ref
 
 Scoring: CIFAR-10-shaped input (random normal, 3x32x32), batch 256, T = 5, 2 batches per candidate, the
 paper's backward space at the paper's search width (its code's first_out_channel = 128; --channels to
-change); every candidate built, initialised and scored as `spikenas search` does.
+change); every candidate initialised and scored as `spikenas search` does: one network rewired in place, and, for
+comparison, every network built afresh.
 Training: cell 0303 0030 2002 0200, C = 256, T = 5, batch 64, SGD step with bf16 autocast and the fused LIF;
 images per second over 50 steps after 10 warm-up steps, and torch.cuda.max_memory_allocated.
 Rank: Kendall tau between bf16 and fp32 scores of the same candidates (scipy).
@@ -21,12 +22,13 @@ import torch
 import torch.nn.functional as F
 
 from spikenas import spaces
-from spikenas.search.evaluate import evaluate
+from spikenas.search.evaluate import Networks, evaluate
 from spikenas.spaces.snasnet.genotype import from_code
 from spikenas.train.evaluate import autocast_for
 
 
-def scoring(n: int, precision: str, device, seed: int = 0, channels: int = 128) -> tuple[float, list[float]]:
+def scoring(n: int, precision: str, device, seed: int = 0, channels: int = 128,
+            reuse: bool = True) -> tuple[float, list[float]]:
     space = spaces.get("snasnet")
     rng = np.random.default_rng(seed)
     gen = torch.Generator(device="cpu").manual_seed(seed)
@@ -35,10 +37,11 @@ def scoring(n: int, precision: str, device, seed: int = 0, channels: int = 128) 
     torch.backends.cudnn.benchmark = True
     build = {"input_shape": (3, 32, 32), "num_classes": 10, "timesteps": 5, "channels": channels}
     genotypes = [space.sample(rng) for _ in range(n)]
-    evaluate(space, genotypes[0], build, batches, seed, device, "sahd", precision)  # warm-up
+    networks = Networks(space, build, device, reuse=reuse)
+    evaluate(networks, genotypes[0], batches, seed, "sahd", precision)  # warm-up
     torch.cuda.synchronize()
     t0 = time.perf_counter()
-    scores = [evaluate(space, g, build, batches, seed, device, "sahd", precision)["score"] for g in genotypes]
+    scores = [evaluate(networks, g, batches, seed, "sahd", precision)["score"] for g in genotypes]
     torch.cuda.synchronize()
     return n / (time.perf_counter() - t0), scores
 
@@ -78,8 +81,11 @@ def main() -> None:
     device = torch.device("cuda")
     print(f"device: {torch.cuda.get_device_name()}, torch {torch.__version__}")
     for precision in ("fp32", "bf16"):
-        rate, _ = scoring(args.candidates, precision, device, channels=args.channels)
-        print(f"scoring ({precision}, C={args.channels}): {rate:.2f} candidates/s over {args.candidates} candidates")
+        for reuse in (False, True):
+            rate, _ = scoring(args.candidates, precision, device, channels=args.channels, reuse=reuse)
+            how = "one network rewired in place" if reuse else "every network built afresh"
+            print(f"scoring ({precision}, C={args.channels}, {how}): {rate:.2f} candidates/s "
+                  f"over {args.candidates} candidates")
     _, ref = scoring(args.rank_candidates, "fp32", device, seed=1, channels=args.channels)
     _, fast = scoring(args.rank_candidates, "bf16", device, seed=1, channels=args.channels)
     from scipy.stats import kendalltau

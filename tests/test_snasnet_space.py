@@ -122,3 +122,27 @@ def test_show_draws_and_describes(cli, tmp_path):
     path.write_text('{"space": "snasnet", "matrix": [[0,3],[0,0]]}')
     bad = cli("show", path)
     assert bad.returncode == 2 and "4 rows" in bad.stderr
+
+
+def test_network_rewired_in_place_scores_as_one_built_afresh():
+    """The fast path (one network per worker, rewired and re-initialised) against the reference (a new
+    network per candidate): same weights, same state_dict keys, same score and spikes for every candidate,
+    including a genotype seen before and one with feedback edges."""
+    from spikenas.search.evaluate import Networks, evaluate
+
+    space = spaces.get("snasnet")
+    rng = np.random.default_rng(3)
+    genotypes = [space.sample(rng) for _ in range(5)]
+    genotypes += [genotypes[0], from_code("0303 0030 2002 0200")]
+    build = {"input_shape": (1, 8, 8), "num_classes": 10, "timesteps": 3, "channels": 8}
+    gen = torch.Generator().manual_seed(0)
+    batches = [torch.randn(16, 1, 8, 8, generator=gen) for _ in range(2)]
+    fresh = Networks(space, build, torch.device("cpu"), reuse=False)
+    reused = Networks(space, build, torch.device("cpu"))
+    for g in genotypes:
+        a, b = evaluate(fresh, g, batches, seed=7), evaluate(reused, g, batches, seed=7)
+        assert (a["score"], a["spikes"], a["params"]) == (b["score"], b["spikes"], b["params"]), g.code()
+        sa, sb = fresh.get(g, 7).state_dict(), reused.get(g, 7).state_dict()
+        assert list(sa) == list(sb)
+        assert all(torch.equal(sa[k], sb[k]) for k in sa)
+    assert reused.model is not None and fresh.model is None

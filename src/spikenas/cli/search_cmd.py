@@ -12,18 +12,29 @@ from spikenas.search.run import SearchConfig, run_search
 
 S = argparse.SUPPRESS
 OPTIONS = {  # option -> (type, help)
-    "--space": (str, "search space: snasnet (forward and backward edges) or snasnet-forward"),
-    "--strategy": (str, "random (the paper) or evolution (regularized evolution on the same score)"),
-    "--score": (str, "training-free score: sahd"),
+    "--space": (str, "search space: snasnet (forward and backward edges), snasnet-forward, or mse (MSE-NAS: "
+                     "neuron ops, circuit motifs, connectivity across cells)"),
+    "--strategy": (str, "random (SNASNet's), evolution (regularized evolution) or nsga2 (multi-objective, "
+                        "MSE-NAS's; needs --generations)"),
+    "--score": (str, "training-free score: sahd (SNASNet's kernel log-det) or rdm (representational "
+                     "dissimilarity, MSE-NAS's)"),
     "--dataset": (str, "dataset whose training set feeds the score"),
     "--data-root": (str, "folder with the dataset's files (or $SPIKENAS_DATA)"),
-    "--candidates": (int, "how many candidates to score (200)"),
+    "--candidates": (int, "how many candidates to score (200; nsga2: set by --generations)"),
+    "--generations": (int, "nsga2: generations after the initial population (candidates = population + "
+                           "generations x offspring)"),
+    "--offspring": (int, "nsga2: new candidates per generation (50)"),
+    "--objectives": (str, "nsga2: comma-separated, among score (maximised), spikes, params (minimised) "
+                          "(score,spikes,params)"),
+    "--pick": (str, "nsga2: which front member becomes best.json: knee (default) or primary (best score)"),
+    "--rdm-dissimilarity": (str, "rdm: hamming (default) or pearson"),
+    "--rdm-reduction": (str, "rdm: mean (default), nn, logdet, or rsa (label-aware); see docs/search.md"),
     "--timesteps": (int, "timesteps T (5)"),
     "--seed": (int, "seed: the same seed gives the same candidates and the same best (0)"),
     "--batch-size": (int, "samples per scoring batch (256)"),
     "--repeats": (int, "scoring batches per candidate, score averaged (2)"),
     "--channels": (int, "cell channels C (default: 256 x input area / 32x32, e.g. 16 at 8x8)"),
-    "--population": (int, "evolution: population size (20)"),
+    "--population": (int, "evolution: population size (20); nsga2: population size (50)"),
     "--sample": (int, "evolution: tournament sample size (5)"),
     "--device": (str, "cpu or cuda (default: cuda when present)"),
     "--precision": (str, "fp32 (default) or bf16: autocast while scoring on CUDA"),
@@ -58,11 +69,15 @@ def run(args: argparse.Namespace) -> int:
                 raise InputError(f"--{k.replace('_', '-')} {v} differs from the search's {getattr(old, k)}")
         cfg = SearchConfig.from_dict({**old.to_dict(), **given})
     else:
+        if given.get("strategy") == "nsga2" and "candidates" in given:
+            raise InputError("--strategy nsga2 takes --generations, not --candidates")
         cfg = SearchConfig(**{"device": default_device(), **given})
     result = run_search(run_dir, cfg, resume=args.resume, show_progress=not args.quiet)
     best = result["best"]
     code = best.extra.get("code") if best.extra else None
-    print(f"{result['candidates']} candidates ({result['failed']} failed); best #{best.idx} "
-          f"{code or best.hash}: {cfg.score} {best.score:.3f}, spikes/sample at init {best.spikes:.0f}, "
+    name = code if code and len(code) <= 40 else best.hash
+    chosen = f"chosen ({cfg.pick} of the front in {run_dir / 'front.json'})" if cfg.strategy == "nsga2" else "best"
+    print(f"{result['candidates']} candidates ({result['failed']} failed); {chosen} #{best.idx} "
+          f"{name}: {cfg.score} {best.score:.3f}, spikes/sample at init {best.spikes:.0f}, "
           f"parameters {best.params} -> {run_dir / 'best.json'}")
     return 0

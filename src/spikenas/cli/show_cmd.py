@@ -8,7 +8,7 @@ from pathlib import Path
 
 from spikenas import spaces
 from spikenas.errors import InputError
-from spikenas.viz.cell_svg import describe, snasnet_svg
+from spikenas.viz.genotype_view import describe, draw
 
 
 def add_parser(sub) -> None:
@@ -40,6 +40,6 @@ def run(args: argparse.Namespace) -> int:
     space, g, _ = load_genotype(path)
     out = Path(args.out) if args.out else path.with_suffix(".svg")
     print(describe(g))
-    out.write_text(snasnet_svg(g, f"{space}: {g.code()}"))
+    out.write_text(draw(g, space))
     print(f"drawing -> {out}")
     return 0

@@ -44,6 +44,8 @@ class SAHDKernel:
             raise ValueError("no spike maps recorded: the network has no spiking layer")
         return float(torch.linalg.slogdet(self.K / self.maps)[1])
 
+    value = logdet  # the score-kernel protocol
+
 
 def sahd(maps: Iterable[torch.Tensor]) -> float:
     """SAHD score of a list of [B, N] 0/1 spike maps."""

@@ -8,7 +8,8 @@ import time
 import torch
 from torch import nn
 
-from spikenas.scores import SAHDKernel
+from spikenas.scores import RDMKernel, SAHDKernel
+from spikenas.scores.rdm import DEFAULT_DISSIMILARITY, DEFAULT_REDUCTION
 from spikenas.snn import is_neuron
 from spikenas.train.evaluate import autocast_for
 
@@ -26,24 +27,35 @@ class _Recorder:
         self.spikes = total if self.spikes is None else self.spikes + total
 
 
-SCORE_KERNELS = {"sahd": SAHDKernel}
+SCORES = ("sahd", "rdm")
 
 
-def score_network(model: nn.Module, batches: list[torch.Tensor], score: str = "sahd",
-                  precision: str = "fp32") -> tuple[float, float]:
+def make_kernel(score: str, options: dict | None = None, labels: torch.Tensor | None = None):
+    """The accumulator of one batch's score. Options (rdm): dissimilarity, reduction (see scores.rdm)."""
+    options = options or {}
+    if score == "sahd":
+        return SAHDKernel()
+    if score == "rdm":
+        return RDMKernel(options.get("dissimilarity") or DEFAULT_DISSIMILARITY,
+                         options.get("reduction") or DEFAULT_REDUCTION, labels)
+    raise ValueError(f"unknown score {score!r}; known: {', '.join(SCORES)}")
+
+
+def score_network(model: nn.Module, batches: list[torch.Tensor], score: str = "sahd", precision: str = "fp32",
+                  options: dict | None = None, labels: list[torch.Tensor] | None = None) -> tuple[float, float]:
     """(mean score over the batches, spikes per sample). Each batch starts from fresh neuron state.
     precision "bf16" runs the network under bf16 autocast on CUDA (the kernel itself stays exact)."""
     neurons = [m for m in model.modules() if is_neuron(m)]
     model.train()
     values, spikes, samples = [], 0.0, 0
     try:
-        for x in batches:
-            rec = _Recorder(SCORE_KERNELS[score]())
+        for b, x in enumerate(batches):
+            rec = _Recorder(make_kernel(score, options, labels[b] if labels else None))
             for n in neurons:
                 n.monitor = rec
             with torch.no_grad(), autocast_for(x.device, precision == "bf16"):
                 model(x)
-            values.append(rec.kernel.logdet())
+            values.append(rec.kernel.value())
             spikes += float(rec.spikes) if rec.spikes is not None else 0.0
             samples += x.shape[1] if x.dim() == 5 else x.shape[0]
     finally:
@@ -57,15 +69,37 @@ def candidate_seed(seed: int, genotype_hash: str) -> int:
     return (seed * 1_000_003 + int(genotype_hash[:12], 16)) % (2**63 - 1)
 
 
-def evaluate(space, genotype, build_kwargs: dict, batches: list[torch.Tensor], seed: int, device,
-             score: str = "sahd", precision: str = "fp32") -> dict:
+class Networks:
+    """Hands out the network for each candidate. A space whose networks can be rewired in place
+    (`set_genotype`) gets one network per worker, rewired and re-initialised for every candidate, instead of
+    a new one built in Python each time; `reuse=False` builds every one afresh (the reference path). Either
+    way the weights are drawn by `reset_parameters()` right after seeding, so they are the same."""
+
+    def __init__(self, space, build_kwargs: dict, device: torch.device, reuse: bool = True) -> None:
+        self.space, self.build_kwargs, self.device, self.reuse = space, build_kwargs, device, reuse
+        self.model: nn.Module | None = None
+
+    def get(self, genotype, seed: int) -> nn.Module:
+        if self.reuse and self.model is not None:
+            self.model.set_genotype(genotype)
+            model = self.model
+        else:
+            model = self.space.build(genotype, **self.build_kwargs).to(self.device)
+            if self.reuse and hasattr(model, "set_genotype"):
+                self.model = model
+        if self.device.type == "cuda":  # NHWC convolutions: the layout tensor cores read without transposes
+            model.to(memory_format=torch.channels_last)
+        torch.manual_seed(candidate_seed(seed, genotype.hash()))
+        model.reset_parameters()
+        return model
+
+
+def evaluate(networks: Networks, genotype, batches: list[torch.Tensor], seed: int, score: str = "sahd",
+             precision: str = "fp32", options: dict | None = None, labels: list[torch.Tensor] | None = None) -> dict:
     t0 = time.perf_counter()
-    torch.manual_seed(candidate_seed(seed, genotype.hash()))
-    model = space.build(genotype, **build_kwargs).to(device)
-    if device.type == "cuda":  # NHWC convolutions: the layout tensor cores read without transposes
-        model.to(memory_format=torch.channels_last)
-    value, spikes = score_network(model, batches, score, precision)
-    if device.type == "cuda":
+    model = networks.get(genotype, seed)
+    value, spikes = score_network(model, batches, score, precision, options, labels)
+    if networks.device.type == "cuda":
         torch.cuda.synchronize()
     return {"score": value, "spikes": spikes, "params": sum(p.numel() for p in model.parameters()),
             "seconds": time.perf_counter() - t0}

@@ -18,7 +18,7 @@ import torch
 
 from spikenas import spaces
 from spikenas.errors import InputError
-from spikenas.search.evaluate import evaluate
+from spikenas.search.evaluate import Networks, evaluate
 
 
 @dataclass
@@ -31,6 +31,8 @@ class Job:
     seed: int
     score: str
     precision: str
+    score_options: dict
+    labels: list[torch.Tensor] | None  # per batch, for label-aware scores
 
 
 def to_device(batches: list[torch.Tensor], device: torch.device) -> list[torch.Tensor]:
@@ -41,11 +43,11 @@ def to_device(batches: list[torch.Tensor], device: torch.device) -> list[torch.T
     return [b.to(device, memory_format=torch.channels_last) if b.dim() == 4 else b.to(device) for b in batches]
 
 
-def score_one(job: Job, space, batches: list[torch.Tensor], device: torch.device, genotype_json: str) -> dict:
+def score_one(job: Job, networks: Networks, batches: list[torch.Tensor], genotype_json: str) -> dict:
     """One candidate's result, or {'error': ...} when it cannot be scored."""
-    g = space.genotype_from_json(genotype_json)
+    g = networks.space.genotype_from_json(genotype_json)
     try:
-        r = evaluate(space, g, job.build, batches, job.seed, device, job.score, job.precision)
+        r = evaluate(networks, g, batches, job.seed, job.score, job.precision, job.score_options, job.labels)
         if math.isnan(r["score"]):
             raise ValueError("the score is NaN")
         return r
@@ -57,13 +59,13 @@ class InlineExecutor:
     """Score in this process, one candidate at a time (the default)."""
 
     def __init__(self, job: Job, device: torch.device) -> None:
-        self.job, self.device = job, device
-        self.space = spaces.get(job.space)
+        self.job = job
+        self.networks = Networks(spaces.get(job.space), job.build, device)
         self.batches = to_device(job.batches, device)
 
     def run(self, genotypes: list[str]) -> Iterator[tuple[int, dict]]:
         for i, g in enumerate(genotypes):
-            yield i, score_one(self.job, self.space, self.batches, self.device, g)
+            yield i, score_one(self.job, self.networks, self.batches, g)
 
     def close(self) -> None:
         pass
@@ -77,13 +79,13 @@ def _worker_init(job: Job, devices: list[str], threads: int) -> None:
     rank = (ident[0] - 1) if ident else 0
     device = torch.device(devices[rank % len(devices)])
     torch.set_num_threads(threads)
-    _WORKER.update(job=job, device=device, space=spaces.get(job.space),
+    _WORKER.update(job=job, networks=Networks(spaces.get(job.space), job.build, device),
                    batches=to_device(job.batches, device))
 
 
 def _worker_score(genotype_json: str) -> dict:
     w = _WORKER
-    return score_one(w["job"], w["space"], w["batches"], w["device"], genotype_json)
+    return score_one(w["job"], w["networks"], w["batches"], genotype_json)
 
 
 class ProcessExecutor:
@@ -136,8 +138,8 @@ class RayExecutor:
 
 def _ray_score(job: Job, genotype_json: str) -> dict:
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    space = spaces.get(job.space)
-    return score_one(job, space, to_device(job.batches, device), device, genotype_json)
+    networks = Networks(spaces.get(job.space), job.build, device)
+    return score_one(job, networks, to_device(job.batches, device), genotype_json)
 
 
 def make_executor(name: str, job: Job, device: torch.device, workers: int, address: str | None = None,

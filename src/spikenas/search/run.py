@@ -19,8 +19,11 @@ import torch
 from spikenas import data, spaces
 from spikenas.errors import InputError
 from spikenas.progress import Progress
-from spikenas.search.evaluate import SCORE_KERNELS
+from spikenas.scores.rdm import DEFAULT_DISSIMILARITY, DEFAULT_REDUCTION, DISSIMILARITIES, REDUCTIONS
+from spikenas.search.evaluate import SCORES
 from spikenas.search.executors import Job, make_executor
+from spikenas.search.front import PICKS, pareto_front, pick
+from spikenas.search.nsga2 import check_objectives
 from spikenas.search.store import Candidate, Store
 from spikenas.search.strategies import make_strategy
 from spikenas.train.checkpoint import atomic_write_json
@@ -39,8 +42,14 @@ class SearchConfig:
     batch_size: int = 256
     repeats: int = 2
     channels: int | None = None
-    population: int = 20
+    population: int | None = None  # evolution 20, nsga2 50
     sample: int = 5
+    generations: int | None = None  # nsga2: generations after the initial population (sets candidates)
+    offspring: int = 50
+    objectives: str = "score,spikes,params"  # nsga2, comma-separated
+    pick: str = "knee"  # nsga2: which front member becomes best.json (knee | primary)
+    rdm_dissimilarity: str | None = None  # rdm: hamming | pearson (None: the default, fixed when the run starts)
+    rdm_reduction: str | None = None  # rdm: mean | nn | logdet | rsa
     device: str = "cpu"
     precision: str = "fp32"  # "bf16": autocast on CUDA while scoring
     workers: int = 1  # candidates scored at once (the strategy proposes this many before it is told)
@@ -54,8 +63,25 @@ class SearchConfig:
     def __post_init__(self) -> None:
         if self.precision not in ("fp32", "bf16"):
             raise InputError(f"--precision must be fp32 or bf16, not {self.precision!r}")
-        if self.score not in SCORE_KERNELS:
-            raise InputError(f"unknown score {self.score!r} for this space; known: {', '.join(SCORE_KERNELS)}")
+        if self.score not in SCORES:
+            raise InputError(f"unknown score {self.score!r}; known: {', '.join(SCORES)}")
+        if self.score == "rdm":
+            self.rdm_dissimilarity = self.rdm_dissimilarity or DEFAULT_DISSIMILARITY
+            self.rdm_reduction = self.rdm_reduction or DEFAULT_REDUCTION
+            if self.rdm_dissimilarity not in DISSIMILARITIES:
+                raise InputError(f"--rdm-dissimilarity must be one of {', '.join(DISSIMILARITIES)}, "
+                                 f"not {self.rdm_dissimilarity!r}")
+            if self.rdm_reduction not in REDUCTIONS:
+                raise InputError(f"--rdm-reduction must be one of {', '.join(REDUCTIONS)}, not {self.rdm_reduction!r}")
+        check_objectives(self.objectives.split(","))
+        if self.pick not in PICKS:
+            raise InputError(f"--pick must be one of {', '.join(PICKS)}, not {self.pick!r}")
+        if self.strategy == "nsga2":
+            if self.generations is None or self.generations < 0:
+                raise InputError(f"--strategy nsga2 needs --generations (0 or more), not {self.generations}")
+            if self.offspring < 1 or (self.population is not None and self.population < 2):
+                raise InputError("nsga2 needs --population >= 2 and --offspring >= 1")
+            self.candidates = (self.population or 50) + self.generations * self.offspring
         for name in ("candidates", "timesteps", "batch_size", "repeats"):
             if getattr(self, name) < 1:
                 raise InputError(f"--{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
@@ -71,8 +97,9 @@ class SearchConfig:
         return cls(**{k: v for k, v in d.items() if k in names})
 
 
-def score_batches(cfg: SearchConfig) -> tuple[list[torch.Tensor], tuple, int]:
-    """`repeats` disjoint batches of the training set drawn with the seed, normalised (on the CPU)."""
+def score_batches(cfg: SearchConfig) -> tuple[list[torch.Tensor], list[torch.Tensor], tuple, int]:
+    """`repeats` disjoint batches of the training set drawn with the seed, normalised (on the CPU), and their
+    labels."""
     info = data.get_info(cfg.dataset)
     events = info.kind == "events"
     x, y = data.load(cfg.dataset, cfg.data_root, "train", cfg.timesteps if events else None)
@@ -82,6 +109,8 @@ def score_batches(cfg: SearchConfig) -> tuple[list[torch.Tensor], tuple, int]:
                          f"({cfg.repeats} batches of {cfg.batch_size})")
     idx = torch.from_numpy(np.random.default_rng(cfg.seed).permutation(len(x))[:need])
     xs = x[idx].float()
+    ys = torch.as_tensor(y)[idx]
+    labels = [ys[i * cfg.batch_size:(i + 1) * cfg.batch_size] for i in range(cfg.repeats)]
     if events:
         xs = xs.transpose(0, 1)  # [T, N, 2, H, W]
         batches = [xs[:, i * cfg.batch_size:(i + 1) * cfg.batch_size] for i in range(cfg.repeats)]
@@ -90,7 +119,7 @@ def score_batches(cfg: SearchConfig) -> tuple[list[torch.Tensor], tuple, int]:
         xs = (xs / 255.0 - mean.view(-1, 1, 1)) / std.view(-1, 1, 1)
         batches = [xs[i * cfg.batch_size:(i + 1) * cfg.batch_size] for i in range(cfg.repeats)]
     classes = info.classes or int(y.max()) + 1
-    return batches, tuple(x.shape[-3:]), classes
+    return batches, labels, tuple(x.shape[-3:]), classes
 
 
 def _candidate(idx: int, g, r: dict, seed: int) -> Candidate:
@@ -105,12 +134,30 @@ def best_of(rows: list[Candidate]) -> Candidate | None:
     return max(ok, key=lambda c: (c.score, -c.idx)) if ok else None
 
 
-def write_best(run_dir: Path, cfg: SearchConfig, best: Candidate, build: dict) -> None:
+def candidate_dict(c: Candidate) -> dict:
+    return {"candidate": c.idx, "hash": c.hash, "score": c.score, "spikes_per_sample_at_init": c.spikes,
+            "parameters": c.params, "genotype": json.loads(c.genotype)}
+
+
+def write_best(run_dir: Path, cfg: SearchConfig, best: Candidate, build: dict, chosen_by: str = "score") -> None:
     atomic_write_json(run_dir / "best.json", {
-        "space": cfg.space, "genotype": json.loads(best.genotype), "hash": best.hash, "score": best.score,
-        "score_name": cfg.score, "spikes_per_sample_at_init": best.spikes, "parameters": best.params,
-        "candidate": best.idx, "dataset": cfg.dataset, "timesteps": cfg.timesteps, "channels": build["channels"],
+        "space": cfg.space, **candidate_dict(best), "score_name": cfg.score, "chosen_by": chosen_by,
+        "dataset": cfg.dataset, "timesteps": cfg.timesteps, "channels": build["channels"],
     })
+
+
+def write_front(run_dir: Path, cfg: SearchConfig, rows: list[Candidate], build: dict) -> Candidate | None:
+    """front.json (every non-dominated candidate) and best.json (the one `pick` chooses)."""
+    objectives = cfg.objectives.split(",")
+    front = pareto_front(rows, objectives)
+    if not front:
+        return None
+    chosen = pick(front, objectives, cfg.pick)
+    atomic_write_json(run_dir / "front.json", {
+        "space": cfg.space, "objectives": objectives, "score_name": cfg.score, "pick": cfg.pick,
+        "chosen": chosen.idx, "front": [candidate_dict(c) for c in front]})
+    write_best(run_dir, cfg, chosen, build, chosen_by=f"{cfg.pick} of the front on {cfg.objectives}")
+    return chosen
 
 
 def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_progress: bool = True) -> dict:
@@ -122,12 +169,15 @@ def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_prog
     if device.type == "cuda" and not torch.cuda.is_available():
         raise InputError(f"--device {cfg.device}: no CUDA device on this machine")
     space = spaces.get(cfg.space)
-    strategy = make_strategy(cfg.strategy, space, cfg.seed, population=cfg.population, sample=cfg.sample)
+    strategy = make_strategy(cfg.strategy, space, cfg.seed, population=cfg.population, sample=cfg.sample,
+                             offspring=cfg.offspring, objectives=cfg.objectives.split(","))
     run_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_json(run_dir / "config.json", {"command": "search", **cfg.to_dict()})
-    batches, shape, classes = score_batches(cfg)
+    batches, labels, shape, classes = score_batches(cfg)
     build = {"input_shape": shape, "num_classes": classes, "timesteps": cfg.timesteps, "channels": cfg.channels}
-    job = Job(cfg.space, batches, build, cfg.seed, cfg.score, cfg.precision)
+    options = {"dissimilarity": cfg.rdm_dissimilarity, "reduction": cfg.rdm_reduction} if cfg.score == "rdm" else {}
+    job = Job(cfg.space, batches, build, cfg.seed, cfg.score, cfg.precision, options,
+              labels if cfg.rdm_reduction == "rsa" else None)
     executor = make_executor(cfg.executor, job, device, cfg.workers, cfg.ray_address, cfg.gpus_per_candidate)
     store = Store(db)
     t0 = time.perf_counter()
@@ -136,10 +186,14 @@ def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_prog
         bar = Progress(cfg.candidates, f"search {cfg.space}/{cfg.strategy}", enabled=show_progress)
         bar.update(len(stored))
         best = best_of(list(stored.values()))
-        for start in range(0, cfg.candidates, cfg.workers):
+        start = 0
+        while start < cfg.candidates:
             # The strategy proposes a batch, then hears all of its results in order; stored candidates are
             # replayed (and must be what the strategy proposes), the others scored.
-            batch = [strategy.ask() for _ in range(min(cfg.workers, cfg.candidates - start))]
+            n = min(cfg.workers, cfg.candidates - start)
+            if hasattr(strategy, "ready"):
+                n = min(n, strategy.ready())
+            batch = [strategy.ask() for _ in range(n)]
             for k, g in enumerate(batch):
                 c = stored.get(start + k)
                 if c is not None and c.hash != g.hash():
@@ -156,7 +210,8 @@ def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_prog
                     write_best(run_dir, cfg, best, build)
                 bar.update(1, f"best {best.score:.2f}" if best else "")
             for k, g in enumerate(batch):
-                strategy.tell(g, stored[start + k].score)
+                strategy.tell(g, stored[start + k])
+            start += n
         bar.close()
         rows = store.all()
     finally:
@@ -165,6 +220,9 @@ def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_prog
     best = best_of(rows)
     if best is None:
         raise RuntimeError("no candidate could be scored; see the error column of search.sqlite")
-    write_best(run_dir, cfg, best, build)
+    if cfg.strategy == "nsga2":
+        best = write_front(run_dir, cfg, rows, build)
+    else:
+        write_best(run_dir, cfg, best, build)
     return {"candidates": len(rows), "failed": sum(c.status != "ok" for c in rows), "best": best,
             "seconds": time.perf_counter() - t0}

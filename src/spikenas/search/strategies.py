@@ -1,5 +1,7 @@
 """Search strategies as ask/tell objects. Each is deterministic given its seed and the results it is told,
-so a resumed search replays the stored candidates through ask/tell and continues where it stopped."""
+so a resumed search replays the stored candidates through ask/tell and continues where it stopped.
+`tell(genotype, row)` hands over the stored candidate (score, spikes, parameters); a strategy with
+`ready()` says how many it can propose before it must hear back (a generation's worth for NSGA-II)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections import deque
 import numpy as np
 
 from spikenas.errors import InputError
+from spikenas.search.nsga2 import NSGA2Search
 
 MAX_REDRAWS = 1000
 
@@ -28,7 +31,7 @@ class RandomSearch:
                 return g
         raise InputError(f"the space has no unseen genotype left after {len(self.seen)} candidates")
 
-    def tell(self, genotype, score: float | None) -> None:
+    def tell(self, genotype, row) -> None:
         pass
 
 
@@ -36,7 +39,8 @@ class RegularizedEvolution:
     """Aging evolution (Real et al., AAAI 2019): a random population, then each step mutates the best of a
     random sample of it and retires the oldest member."""
 
-    def __init__(self, space, seed: int, population: int = 20, sample: int = 5, **_) -> None:
+    def __init__(self, space, seed: int, population: int | None = None, sample: int = 5, **_) -> None:
+        population = population or 20
         if population < 2 or not 1 <= sample <= population:
             raise InputError(f"evolution needs population >= 2 and 1 <= sample <= population, "
                              f"not {population} and {sample}")
@@ -61,15 +65,16 @@ class RegularizedEvolution:
                 return g
         raise InputError(f"no unseen genotype found after {MAX_REDRAWS} tries")
 
-    def tell(self, genotype, score: float | None) -> None:
-        if score is None:
+    def tell(self, genotype, row) -> None:
+        """row: the candidate's stored result (search.store.Candidate); failed ones are forgotten."""
+        if row.score is None:
             return
-        self.population.append((genotype, score))
+        self.population.append((genotype, row.score))
         if len(self.population) > self.size:
             self.population.popleft()
 
 
-STRATEGIES = {"random": RandomSearch, "evolution": RegularizedEvolution}
+STRATEGIES = {"random": RandomSearch, "evolution": RegularizedEvolution, "nsga2": NSGA2Search}
 
 
 def make_strategy(name: str, space, seed: int, **options):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from spikenas.errors import InputError
+from spikenas.spaces.mse.space import MseSpace
 from spikenas.spaces.snasnet.space import SnasnetSpace
 
 SPACES = {
     "snasnet": lambda: SnasnetSpace(backward=True),
     "snasnet-forward": lambda: SnasnetSpace(backward=False),
+    "mse": MseSpace,
 }
 
 

@@ -15,7 +15,7 @@ from spikenas import spaces
 from spikenas.errors import InputError
 from spikenas.search.store import Store
 from spikenas.viz import charts
-from spikenas.viz.cell_svg import snasnet_svg
+from spikenas.viz.genotype_view import draw
 
 STYLE = ("body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
          "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
@@ -62,10 +62,17 @@ def _search_section(run: Path, cfg: dict) -> str:
         html.append("<h3>Best candidates</h3>" + _table(
             [[c.idx, (c.extra or {}).get("code") or c.hash, f"{c.score:.4f}", f"{c.spikes:.0f}", c.params,
               f"{c.seconds:.2f}"] for c in top], ["#", "genotype", "score", "spikes/sample", "parameters", "s"]))
+        front_file = run / "front.json"
+        if front_file.exists():
+            front = json.loads(front_file.read_text())
+            html.append(f"<h3>Pareto front on {escape(', '.join(front['objectives']))}</h3>" + _table(
+                [[m["candidate"], m["hash"], f"{m['score']:.4f}", f"{m['spikes_per_sample_at_init']:.0f}",
+                  m["parameters"], "chosen" if m["candidate"] == front["chosen"] else ""] for m in front["front"]],
+                ["#", "genotype", "score", "spikes/sample", "parameters", f"{front['pick']}"]))
+            best = next((c for c in ok if c.idx == front["chosen"]), best)
         space = spaces.get(cfg["space"])
         g = space.genotype_from_json(best.genotype)
-        if hasattr(g, "code"):
-            html.append("<h3>Best cell</h3>" + snasnet_svg(g, f"{cfg['space']}: {g.code()}"))
+        html.append(f"<h3>Chosen network (#{best.idx})</h3>" + draw(g, cfg["space"]))
     return "".join(html)
 
 

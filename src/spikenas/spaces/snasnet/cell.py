@@ -51,10 +51,25 @@ class EdgeOp(nn.Module):
 class SnasCell(nn.Module):
     def __init__(self, genotype: SnasGenotype, C: int, neuron: NeuronConfig) -> None:
         super().__init__()
+        self.C, self.neuron = C, neuron
+        self._spare: dict[tuple[str, int], EdgeOp] = {}  # ops of earlier genotypes, kept for reuse
+        self.set_genotype(genotype)
+
+    def set_genotype(self, genotype: SnasGenotype) -> None:
+        """Rewire to another genotype in place. Ops already built for the same edge and code are reused with
+        whatever weights they hold (re-initialise after rewiring; new ones are on the CPU: move the network);
+        `ops` holds the active ones in genotype order, so modules(), parameters() and state_dict() are those
+        of a cell built for the genotype."""
+        for key, op in getattr(self, "ops", {}).items():
+            self._spare[(key, op.code)] = op
+        ops = {}
+        for i, j, code in genotype.forward_edges() + genotype.backward_edges():
+            key = f"{i}_{j}"
+            op = self._spare.get((key, code))
+            ops[key] = op if op is not None else EdgeOp(code, self.C, self.neuron)
         self.fwd = [(i, j) for i, j, _ in genotype.forward_edges()]
         self.bwd = [(i, j) for i, j, _ in genotype.backward_edges()]
-        self.ops = nn.ModuleDict({f"{i}_{j}": EdgeOp(code, C, neuron)
-                                  for i, j, code in genotype.forward_edges() + genotype.backward_edges()})
+        self.ops = nn.ModuleDict(ops)
 
     def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
         return self._stepped(x_seq) if self.bwd else self._sequence(x_seq)

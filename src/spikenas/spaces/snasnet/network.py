@@ -60,6 +60,13 @@ class SnasNet(nn.Module):
         self.fc2 = SeqFold(nn.Linear(hidden, self.k * num_classes))
         self.reset_parameters()
 
+    def set_genotype(self, genotype: SnasGenotype) -> None:
+        """Both cells rewired in place (see SnasCell.set_genotype); call reset_parameters() next."""
+        device = self.stem[0].weight.device
+        self.cell1.set_genotype(genotype)
+        self.cell2.set_genotype(genotype)
+        self.to(device)  # ops built for the first time start on the CPU
+
     def reset_parameters(self) -> None:
         """Fresh weights in place, as the paper's code initialises them (no rebuild needed)."""
         for m in self.modules():

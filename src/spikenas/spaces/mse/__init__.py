@@ -1,0 +1,1 @@
+"""MSE-NAS: micro (neuron operations), meso (circuit motifs) and macro (connectivity) search space."""

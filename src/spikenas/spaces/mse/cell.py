@@ -1,0 +1,102 @@
+"""An MSE-NAS cell: its motifs' nodes joined into one graph, run on whole sequences or step by step.
+
+Node 0 is the cell's input; each motif adds its kept nodes (its node 0 is the node it reads). An edge's
+operation is identity or LIF -> conv k x k -> BN, followed by its sign: excitatory keeps the positive part,
+inhibitory the negative part. Without feedback edges every op runs on the whole sequence [T, B, C, H, W]
+(time folded into the batch); with them the cell steps through time, each node at t summing its same-step
+inputs and the feedback its sources sent at t-1, every neuron's state carried in locals.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from spikenas.models.neuron_config import NeuronConfig
+from spikenas.snn import fold
+from spikenas.spaces.mse.genome import CellSpec
+
+
+class SignedOp(nn.Module):
+    def __init__(self, op: str, sign: str | None, C: int, neuron: NeuronConfig) -> None:
+        super().__init__()
+        self.op, self.sign = op, sign
+        if op != "identity":
+            k = {"conv3x3": 3, "conv5x5": 5}[op]
+            self.neuron = neuron.make()
+            self.conv = nn.Conv2d(C, C, k, padding=k // 2, bias=False)
+            self.bn = nn.BatchNorm2d(C)
+
+    def _signed(self, y: torch.Tensor) -> torch.Tensor:
+        if self.sign == "E":
+            return F.relu(y)
+        if self.sign == "I":
+            return -F.relu(-y)
+        return y
+
+    def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
+        if self.op == "identity":
+            return self._signed(x_seq)
+        return self._signed(fold(lambda z: self.bn(self.conv(z)), self.neuron(x_seq)))
+
+    def step(self, x: torch.Tensor, v: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        if self.op == "identity":
+            return self._signed(x), None
+        s, v = self.neuron.step(x, v)
+        return self._signed(self.bn(self.conv(s))), v
+
+
+class MseCell(nn.Module):
+    def __init__(self, spec: CellSpec, C: int, neuron: NeuronConfig) -> None:
+        super().__init__()
+        ops: dict[str, SignedOp] = {}
+        self.edges: list[tuple[int, int, str, bool]] = []  # (src node, dst node, op key, delayed)
+        outputs, count = [], 1
+        for m, motif in enumerate(spec.motifs):
+            node = {0: 0 if motif.source == 0 else outputs[motif.source - 1]}
+            for n in range(1, motif.nodes):
+                if any(e.dst == n or e.src == n for e in motif.edges):
+                    node[n], count = count, count + 1
+            for e in motif.edges:
+                key = f"m{m}_{e.src}_{e.dst}"
+                ops[key] = SignedOp(e.op, e.sign, C, neuron)
+                self.edges.append((node[e.src], node[e.dst], key, e.delay))
+            outputs.append(node[motif.nodes - 1])
+        self.nodes = count
+        self.outputs = [outputs[m] for m in spec.outputs]
+        self.ops = nn.ModuleDict(ops)
+        self.stepped = any(d for *_, d in self.edges)
+
+    def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
+        return self._stepped(x_seq) if self.stepped else self._sequence(x_seq)
+
+    def _sum(self, values: list[torch.Tensor]) -> torch.Tensor:
+        return values[0] if len(values) == 1 else torch.stack(values).sum(0)
+
+    def _sequence(self, x_seq: torch.Tensor) -> torch.Tensor:
+        nodes = {0: x_seq}
+        for j in range(1, self.nodes):
+            nodes[j] = self._sum([self.ops[k](nodes[i]) for i, jj, k, _ in self.edges if jj == j])
+        return self._sum([nodes[o] for o in self.outputs])
+
+    def _stepped(self, x_seq: torch.Tensor) -> torch.Tensor:
+        state: dict[str, torch.Tensor | None] = {k: None for k in self.ops}
+        feedback: dict[int, torch.Tensor] = {}
+        out = []
+        for t in range(x_seq.shape[0]):
+            nodes = {0: x_seq[t] + feedback[0] if 0 in feedback else x_seq[t]}
+            for j in range(1, self.nodes):
+                total = feedback.get(j)
+                for i, jj, k, delayed in self.edges:
+                    if jj == j and not delayed:
+                        y, state[k] = self.ops[k].step(nodes[i], state[k])
+                        total = y if total is None else total + y
+                nodes[j] = total if total is not None else torch.zeros_like(x_seq[t])  # fed only by feedback
+            feedback = {}
+            for i, j, k, delayed in self.edges:
+                if delayed:
+                    y, state[k] = self.ops[k].step(nodes[i], state[k])
+                    feedback[j] = y if j not in feedback else feedback[j] + y
+            out.append(self._sum([nodes[o] for o in self.outputs]))
+        return torch.stack(out)

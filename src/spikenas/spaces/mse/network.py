@@ -1,0 +1,65 @@
+"""The MSE-NAS network: stem conv3x3 + BN (once, direct encoding) -> cells -> LIF -> global average pool ->
+linear; the output is averaged over T.
+
+All cells have C channels. A cell's input is the sum of the sources it reads (the stem, earlier cells),
+each average-pooled by 2 as many times as there are reducing cells between it and the cell (macro scale).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from spikenas.models.neuron_config import NeuronConfig
+from spikenas.snn import fold, repeat_time
+from spikenas.spaces.mse.cell import MseCell
+from spikenas.spaces.mse.genotype import MseGenotype
+
+
+def default_channels(in_shape: tuple[int, int, int]) -> int:
+    """32 at 32x32, scaled to the input's area; a multiple of 8 in [8, 64]."""
+    c = 32 * in_shape[1] * in_shape[2] / (32 * 32)
+    return int(min(64, max(8, 8 * round(c / 8))))
+
+
+def halve(x_seq: torch.Tensor, times: int) -> torch.Tensor:
+    for _ in range(times):
+        x_seq = fold(lambda z: F.avg_pool2d(z, 2), x_seq)
+    return x_seq
+
+
+class MseNet(nn.Module):
+    def __init__(self, genotype: MseGenotype, in_shape: tuple[int, int, int], num_classes: int, timesteps: int,
+                 channels: int | None = None, neuron: NeuronConfig | None = None) -> None:
+        super().__init__()
+        neuron = neuron or NeuronConfig()
+        C = channels or default_channels(in_shape)
+        self.timesteps = timesteps
+        self.stem = nn.Sequential(nn.Conv2d(in_shape[0], C, 3, padding=1, bias=False), nn.BatchNorm2d(C))
+        specs = genotype.structure
+        self.cells = nn.ModuleList(MseCell(s, C, neuron) for s in specs)
+        self.reads = [s.reads for s in specs]
+        levels, level = [0], 0  # resolution level of the stem and of each cell's output
+        for s in specs:
+            level += s.reduce
+            levels.append(level)
+        self.levels = levels
+        self.head_lif = neuron.make()
+        self.fc = nn.Linear(C, num_classes)
+
+    def reset_parameters(self) -> None:
+        """Fresh weights in place (PyTorch's default initialisation of every layer)."""
+        for m in self.modules():
+            if m is not self and hasattr(m, "reset_parameters"):
+                m.reset_parameters()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = repeat_time(self.stem(x), self.timesteps) if x.dim() == 4 else fold(self.stem, x)
+        outs = [x]
+        for c, cell in enumerate(self.cells):
+            level = self.levels[c + 1]
+            inputs = [halve(outs[k], level - self.levels[k]) for k in self.reads[c]]
+            outs.append(cell(inputs[0] if len(inputs) == 1 else torch.stack(inputs).sum(0)))
+        z = self.head_lif(outs[-1]).mean((-2, -1))  # [T, B, C]
+        return self.fc(z).mean(0)

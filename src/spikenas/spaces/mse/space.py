@@ -1,0 +1,133 @@
+"""The MSE-NAS search space: sampling, mutation and crossover that keep genomes valid, JSON, building.
+
+Validity splits into independent blocks (each motif's genes; the macro genes of all cells together), so
+sampling draws each block until it is valid: uniform over the valid genomes. Mutation redraws one gene
+(to another value) until the network changes and stays valid. Crossover takes each motif block from one
+parent or the other, and each cell's macro genes likewise, falling back to one parent's whole macro part
+when the mix breaks a macro rule; motif blocks are valid on their own, so the child always is.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from torch import nn
+
+from spikenas.errors import InputError
+from spikenas.models.neuron_config import NeuronConfig
+from spikenas.spaces.mse.genome import InvalidGenome, Layout, check_macro, decode_motif
+from spikenas.spaces.mse.genotype import MseGenotype
+from spikenas.spaces.mse.network import MseNet
+
+MAX_TRIES = 1000
+
+
+class MseSpace:
+    name = "mse"
+
+    def __init__(self, cells: int = 4, motifs: int = 3) -> None:
+        self.layout = Layout(cells, motifs)
+        self.upper = self.layout.upper()
+
+    def genotype(self, genome) -> MseGenotype:
+        return MseGenotype(self.layout.cells, self.layout.motifs, tuple(int(v) for v in genome))
+
+    def _draw(self, rng: np.random.Generator, positions) -> np.ndarray:
+        pos = list(positions)
+        return rng.integers(0, self.upper[pos] + 1)
+
+    def _macro_valid(self, g: np.ndarray) -> bool:
+        try:
+            check_macro(self.layout, g)
+            return True
+        except InvalidGenome:
+            return False
+
+    def _motif_valid(self, block: np.ndarray) -> bool:
+        try:
+            decode_motif(block)
+            return True
+        except InvalidGenome:
+            return False
+
+    def sample_genome(self, rng: np.random.Generator) -> np.ndarray:
+        L = self.layout
+        g = np.zeros(len(L), dtype=np.int64)
+        macro = [p for c in range(L.cells) for p in L.macro_positions(c)]
+        for _ in range(MAX_TRIES):
+            g[macro] = self._draw(rng, macro)
+            if self._macro_valid(g):
+                break
+        for c in range(L.cells):
+            for m in range(L.motifs):
+                pos = list(L.motif_positions(c, m))
+                for _ in range(MAX_TRIES):
+                    g[pos] = self._draw(rng, pos)
+                    if self._motif_valid(g[pos]):
+                        break
+        return g
+
+    def sample(self, rng: np.random.Generator) -> MseGenotype:
+        return self.genotype(self.sample_genome(rng))
+
+    def mutate_genome(self, genome, rng: np.random.Generator) -> np.ndarray:
+        base = self.genotype(genome)
+        for _ in range(MAX_TRIES):
+            g = np.array(genome, dtype=np.int64)
+            i = int(rng.integers(len(g)))
+            if self.upper[i] == 0:
+                continue
+            g[i] = (g[i] + 1 + rng.integers(self.upper[i])) % (self.upper[i] + 1)  # any other value
+            try:
+                if self.genotype(g).hash() != base.hash():
+                    return g
+            except InvalidGenome:
+                continue
+        return np.array(genome, dtype=np.int64)
+
+    def mutate(self, genotype: MseGenotype, rng: np.random.Generator) -> MseGenotype:
+        return self.genotype(self.mutate_genome(genotype.genome, rng))
+
+    def crossover_genome(self, a, b, rng: np.random.Generator) -> np.ndarray:
+        L = self.layout
+        a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+        child = a.copy()
+        for c in range(L.cells):
+            for m in range(L.motifs):
+                if rng.integers(2):
+                    pos = list(L.motif_positions(c, m))
+                    child[pos] = b[pos]
+            if rng.integers(2):
+                pos = list(L.macro_positions(c))
+                child[pos] = b[pos]
+        if not self._macro_valid(child):
+            macro = [p for c in range(L.cells) for p in L.macro_positions(c)]
+            child[macro] = (a if rng.integers(2) == 0 else b)[macro]
+        return child
+
+    def crossover(self, a: MseGenotype, b: MseGenotype, rng: np.random.Generator) -> MseGenotype:
+        return self.genotype(self.crossover_genome(a.genome, b.genome, rng))
+
+    def genotype_from_json(self, text: str) -> MseGenotype:
+        try:
+            d = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise InputError(f"genotype: not valid JSON ({e})") from None
+        if isinstance(d, dict) and isinstance(d.get("genotype"), dict):
+            d = d["genotype"]
+        if not isinstance(d, dict) or not isinstance(d.get("genome"), list):
+            raise InputError("genotype: expected an object with a 'genome' list of integers")
+        cells, motifs = d.get("cells", self.layout.cells), d.get("motifs", self.layout.motifs)
+        if not (isinstance(cells, int) and isinstance(motifs, int) and cells >= 1 and motifs >= 1):
+            raise InputError(f"genotype: 'cells' and 'motifs' must be positive integers, not {cells!r}, {motifs!r}")
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in d["genome"]):
+            raise InputError("genotype: the genome must hold integers only")
+        try:
+            return MseGenotype(cells, motifs, tuple(d["genome"]))
+        except InvalidGenome as e:
+            raise InputError(f"genotype: {e}") from None
+
+    def build(self, genotype: MseGenotype, input_shape, num_classes: int, timesteps: int,
+              channels: int | None = None, neuron: NeuronConfig | None = None, **kw) -> nn.Module:
+        return MseNet(genotype, tuple(input_shape), num_classes, timesteps, channels, neuron, **kw)

@@ -1,0 +1,30 @@
+"""Start a search in a subprocess and SIGKILL it once enough candidates are stored."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+
+def stored(run) -> int:
+    with sqlite3.connect(run / "search.sqlite") as db:
+        return db.execute("SELECT COUNT(*) FROM candidates").fetchone()[0]
+
+
+def kill_search_after(args, run, count: int, timeout: float = 300) -> None:
+    """Run `spikenas ARGS --run RUN` and kill it with SIGKILL as soon as `count` candidates are stored."""
+    env = {k: v for k, v in os.environ.items() if k != "SPIKENAS_DATA"}
+    proc = subprocess.Popen([sys.executable, "-m", "spikenas", *map(str, args), "--run", str(run)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + timeout
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            if (run / "search.sqlite").exists() and stored(run) >= count:
+                break
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()

@@ -1,0 +1,111 @@
+"""MSE-NAS end to end: NSGA-II on the RDM fitness writes best.json and front.json, is reproducible, resumes
+after a kill without re-scoring anything, and its chosen network trains."""
+
+import json
+import sqlite3
+
+import numpy as np
+
+from spikenas.search.front import pareto_front, pick
+from spikenas.search.store import Candidate
+
+from .killing import kill_search_after
+
+SEARCH = ["search", "--space", "mse", "--strategy", "nsga2", "--score", "rdm", "--dataset", "digits",
+          "--timesteps", "3", "--batch-size", "64", "--channels", "8", "--population", "8", "--offspring", "8",
+          "--quiet"]
+
+
+def rows(run):
+    with sqlite3.connect(run / "search.sqlite") as db:
+        return db.execute("SELECT idx, hash, score, spikes, params, status FROM candidates ORDER BY idx").fetchall()
+
+
+def dominated(a, b):
+    """a is dominated by b: b no worse on (score up, spikes down, params down) and better on one."""
+    wa, wb = (-a[2], a[3], a[4]), (-b[2], b[3], b[4])
+    return all(y <= x for x, y in zip(wa, wb, strict=True)) and wa != wb
+
+
+def test_nsga2_search_writes_front_and_best(cli, tmp_path):
+    out = cli(*SEARCH, "--generations", "2", "--run", tmp_path / "a")
+    assert out.returncode == 0, out.stderr
+    r = rows(tmp_path / "a")
+    assert len(r) == 24 and len({x[1] for x in r}) == 24  # 8 + 2 x 8, no duplicate network
+    front = json.loads((tmp_path / "a" / "front.json").read_text())
+    members = {m["candidate"] for m in front["front"]}
+    by_idx = {x[0]: x for x in r}
+    for x in r:  # the front is exactly the non-dominated set
+        assert (x[0] in members) == (not any(dominated(x, y) for y in r if y[0] != x[0]))
+    best = json.loads((tmp_path / "a" / "best.json").read_text())
+    assert best["candidate"] == front["chosen"] and best["candidate"] in members
+    assert best["chosen_by"].startswith("knee") and best["space"] == "mse"
+    assert by_idx[best["candidate"]][1] == best["hash"]
+    again = cli(*SEARCH, "--generations", "2", "--run", tmp_path / "b")
+    assert again.returncode == 0 and rows(tmp_path / "b") == r
+    primary = cli(*SEARCH, "--generations", "0", "--pick", "primary", "--objectives", "score,spikes",
+                  "--rdm-reduction", "rsa", "--run", tmp_path / "c")
+    assert primary.returncode == 0, primary.stderr
+    pr = rows(tmp_path / "c")
+    chosen = json.loads((tmp_path / "c" / "best.json").read_text())
+    assert len(pr) == 8 and chosen["score"] == max(x[2] for x in pr)
+    assert json.loads((tmp_path / "c" / "config.json").read_text())["rdm_reduction"] == "rsa"
+
+    report = cli("report", tmp_path / "a")
+    assert report.returncode == 0, report.stderr
+    html = (tmp_path / "a" / "report.html").read_text()
+    assert "Pareto front" in html and f"Chosen network (#{best['candidate']})" in html
+    show = cli("show", tmp_path / "a" / "best.json", "--out", tmp_path / "best.svg")
+    assert show.returncode == 0, show.stderr
+    assert "cell 0" in show.stdout and (tmp_path / "best.svg").read_text().startswith("<svg")
+    train = cli("train", "--genotype", tmp_path / "a" / "best.json", "--dataset", "digits", "--epochs", "3",
+                "--batch-size", "32", "--optimizer", "adamw", "--lr", "2e-3", "--timesteps", "3",
+                "--run", tmp_path / "t", "--quiet")
+    assert train.returncode == 0, train.stderr
+    metrics = json.loads((tmp_path / "t" / "metrics.json").read_text())
+    assert metrics["test_accuracy"] > 0.2  # chance is 0.1; it learns
+
+
+def test_killed_nsga2_search_resumes_to_the_same_result(cli, tmp_path):
+    args = [*SEARCH, "--generations", "3"]
+    assert cli(*args, "--run", tmp_path / "full").returncode == 0
+    run = tmp_path / "killed"
+    kill_search_after(args, run, 13)  # inside generation 1
+    partial = rows(run)
+    assert 13 <= len(partial) < 32
+    out = cli("search", "--run", run, "--resume", "--quiet")
+    assert out.returncode == 0, out.stderr
+    assert rows(run)[:len(partial)] == partial
+    assert rows(run) == rows(tmp_path / "full")
+    for name in ("best.json", "front.json"):
+        assert json.loads((run / name).read_text()) == json.loads((tmp_path / "full" / name).read_text())
+
+
+def test_bad_nsga2_options_are_refused(cli, tmp_path):
+    cases = [
+        (["--generations", "1", "--objectives", "score,energy"], "--objectives"),
+        (["--generations", "1", "--pick", "best"], "--pick"),
+        (["--generations", "1", "--rdm-reduction", "max"], "--rdm-reduction"),
+        ([], "--generations"),
+        (["--generations", "1", "--candidates", "10"], "--candidates"),
+    ]
+    for extra, words in cases:
+        out = cli(*SEARCH, *extra, "--run", tmp_path / "r")
+        assert out.returncode == 2 and words in out.stderr and out.stderr.count("\n") == 1, out.stderr
+    snas = cli("search", "--space", "snasnet", "--strategy", "nsga2", "--generations", "1", "--dataset", "digits",
+               "--run", tmp_path / "s")
+    assert snas.returncode == 2 and "genome" in snas.stderr
+
+
+def test_knee_is_the_balanced_member_of_the_front():
+    def c(idx, score, spikes, params):
+        return Candidate(idx, str(idx), "{}", score, spikes, params, 0.0, 0, "ok")
+
+    rows_ = [c(0, 1.0, 100, 1000), c(1, 0.9, 10, 100), c(2, 0.1, 1, 10), c(3, 0.5, 50, 500), c(4, 0.95, 90, 900)]
+    front = pareto_front(rows_, ["score", "spikes", "params"])
+    assert [x.idx for x in front] == [0, 1, 2, 4]  # 3 is dominated by 1
+    assert pick(front, ["score", "spikes", "params"], "primary").idx == 0
+    assert pick(front, ["score", "spikes", "params"], "knee").idx == 1
+    F = np.array([[-1.0, 100, 1000], [-0.9, 10, 100], [-0.1, 1, 10], [-0.95, 90, 900]])
+    scaled = (F - F.min(0)) / (F.max(0) - F.min(0))
+    assert int(np.argmin(np.linalg.norm(scaled, axis=1))) == 1

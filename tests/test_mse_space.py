@@ -1,0 +1,195 @@
+"""The MSE-NAS space: the genome decodes to the documented cells, variation keeps genomes valid, and the
+network does what the decoded genotype says (signs, feedback delay, macro connections, reductions)."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from spikenas import spaces
+from spikenas.errors import InputError
+from spikenas.models.neuron_config import NeuronConfig
+from spikenas.spaces.mse.cell import MseCell
+from spikenas.spaces.mse.genome import InvalidGenome, Layout, decode, is_valid
+from spikenas.spaces.mse.motifs import MOTIF_BY_NAME, MOTIFS
+
+TEMPLATE = {m.name: i for i, m in enumerate(MOTIFS)}
+OP = {"none": 0, "identity": 1, "conv3x3": 2, "conv5x5": 3}
+
+
+def genome(layout: Layout, cells: list[dict]) -> np.ndarray:
+    """A genome from a readable description: per cell reduce, reads, and motifs as
+    (template, source, [(op, sign, delay) per template edge])."""
+    g = np.zeros(len(layout), dtype=np.int64)
+    for c, cell in enumerate(cells):
+        s = layout.cell_start(c)
+        g[s] = cell.get("reduce", 0)
+        for k in cell["reads"]:
+            g[s + 1 + k] = 1
+        for m, (template, source, edges) in enumerate(cell["motifs"]):
+            p = layout.motif_start(c, m)
+            g[p], g[p + 1] = TEMPLATE[template], source
+            for e, (op, sign, delay) in enumerate(edges):
+                g[p + 2 + 3 * e: p + 5 + 3 * e] = OP[op], "EI".index(sign), delay
+    return g
+
+
+def ident(n):
+    return [("identity", "E", 0)] * n
+
+
+def test_hand_built_genome_decodes_to_the_documented_cells():
+    L = Layout(cells=2, motifs=2)
+    g = genome(L, [
+        {"reads": [0], "motifs": [
+            ("lateral-3", 0, [("conv3x3", "I", 0), ("conv5x5", "E", 1), ("conv3x3", "E", 0), ("identity", "E", 0)]),
+            ("ff-inhibition-3", 1, [("conv3x3", "I", 0), ("none", "E", 0), ("conv3x3", "E", 0)])]},
+        {"reduce": 1, "reads": [0, 1], "motifs": [
+            ("shortcut-3", 0, [("none", "E", 0), ("conv3x3", "E", 0), ("identity", "E", 0)]),
+            ("feedforward-2", 0, [("conv5x5", "I", 0)])]},
+    ])
+    c0, c1 = decode(L, g)
+    assert c0.reads == (0,) and not c0.reduce and c1.reads == (0, 1) and c1.reduce
+    lat, ffi = c0.motifs
+    assert lat.template == "lateral-3" and lat.source == 0
+    # the sign gene applies to convolutions; a delay gene turns 0 -> 2 into feedback 2 -> 0 at t+1; the
+    # template's 2 -> 1 always is feedback
+    assert [(e.src, e.dst, e.op, e.sign, e.delay) for e in lat.edges] == [
+        (0, 1, "conv3x3", "I", False), (2, 0, "conv5x5", "E", True), (1, 2, "conv3x3", "E", False),
+        (2, 1, "identity", None, True)]
+    # the template's fixed signs override the genes; the motif reads motif 0's output
+    assert ffi.source == 1
+    assert [(e.src, e.dst, e.sign) for e in ffi.edges] == [(0, 1, "E"), (1, 2, "I")]
+    # motif 1 reads motif 0, so only motif 1's output leaves cell 0; both motifs of cell 1 are outputs
+    assert c0.outputs == (1,) and c1.outputs == (0, 1)
+    # node 1 of the shortcut is cut off from the input: pruned with its edge
+    assert [(e.src, e.dst) for e in c1.motifs[0].edges] == [(0, 2)]
+    # the network built from it: cell 0's graph joins motif 1 onto motif 0's output node
+    net = spaces.get("mse").build(_genotype(L, g), (1, 8, 8), 10, 3, channels=4)
+    cell = net.cells[0]
+    assert cell.nodes == 5 and cell.outputs == [4] and cell.stepped
+    assert sorted(cell.ops) == ["m0_0_1", "m0_1_2", "m0_2_0", "m0_2_1", "m1_0_1", "m1_1_2"]
+    assert (2, 0, "m0_2_0", True) in cell.edges  # feedback into the cell's input node
+    assert not net.cells[1].stepped and net.levels == [0, 0, 1]
+
+
+def _genotype(L, g):
+    from spikenas.spaces.mse.genotype import MseGenotype
+
+    return MseGenotype(L.cells, L.motifs, tuple(int(v) for v in g))
+
+
+def test_invalid_genomes_are_named():
+    L = Layout(cells=2, motifs=1)
+    ok = genome(L, [{"reads": [0], "motifs": [("feedforward-2", 0, ident(1))]},
+                    {"reads": [1], "motifs": [("feedforward-2", 0, ident(1))]}])
+    assert is_valid(L, ok)
+    cases = [
+        (lambda g: g.__setitem__(L.cell_start(1) + 2, 0), "reads nothing"),
+        (lambda g: (g.__setitem__(L.cell_start(1) + 1, 1), g.__setitem__(L.cell_start(1) + 2, 0)),
+         "read by no later cell"),
+        (lambda g: g.__setitem__(L.motif_start(0, 0) + 2, 0), "output cannot be reached"),
+        (lambda g: g.__setitem__(L.motif_start(0, 0), len(MOTIFS)), "outside 0.."),
+    ]
+    for change, words in cases:
+        g = ok.copy()
+        change(g)
+        with pytest.raises(InvalidGenome, match=words):
+            decode(L, g)
+    three = Layout(cells=3, motifs=1)
+    g = genome(three, [{"reduce": 1, "reads": [0], "motifs": [("feedforward-2", 0, ident(1))]}] * 3)
+    g[three.cell_start(1) + 2] = g[three.cell_start(2) + 3] = 1  # a chain: cell 0 -> 1 -> 2
+    with pytest.raises(InvalidGenome, match="at most 2"):
+        decode(three, g)
+    space = spaces.get("mse")
+    with pytest.raises(InputError, match="genes"):
+        space.genotype_from_json('{"space": "mse", "genome": [1, 2, 3]}')
+    with pytest.raises(InputError, match="integers"):
+        space.genotype_from_json('{"space": "mse", "genome": [1.5]}')
+
+
+def _cell(template, edges, C=2):
+    L = Layout(cells=1, motifs=1)
+    g = genome(L, [{"reads": [0], "motifs": [(template, 0, edges)]}])
+    return MseCell(decode(L, g)[0], C, NeuronConfig(tau=2.0))
+
+
+def test_feedback_edge_delivers_one_step_later():
+    x = torch.rand(4, 3, 2, 5, 5) + 0.1
+    # recurrent-3 with identity ops: node 1 = x[t] + node 2[t-1], node 2 = node 1: a running sum
+    rec = _cell("recurrent-3", ident(3))
+    assert torch.allclose(rec(x), x.cumsum(0))
+    # lateral-3, identity ops, 0 -> 2 turned into feedback 2 -> 0: n0 = x + n2[t-1], n1 = n0 + n2[t-1],
+    # n2 = n1, so y[t] = x[t] + 2 y[t-1]
+    lat = _cell("lateral-3", [("identity", "E", 0), ("identity", "E", 1), ("identity", "E", 0), ("identity", "E", 0)])
+    y, expect = lat(x), [x[0]]
+    for t in range(1, 4):
+        expect.append(x[t] + 2 * expect[-1])
+    assert torch.allclose(y, torch.stack(expect))
+    # a delay on the only path to the output would leave it unreachable within the step: invalid
+    with pytest.raises(InvalidGenome, match="cannot be reached"):
+        _cell("feedforward-2", [("identity", "E", 1)])
+
+
+@pytest.mark.parametrize("sign", ["E", "I"])
+def test_excitatory_and_inhibitory_edges_keep_their_part(sign):
+    cell = _cell("feedforward-2", [("conv3x3", sign, 0)])
+    y = cell(torch.rand(3, 8, 2, 6, 6) * 4)
+    assert (y >= 0).all() if sign == "E" else (y <= 0).all()
+    assert (y != 0).any()
+    # a template's fixed inhibitory edge applies even to an identity op
+    ffi = _cell("ff-inhibition-3", [("identity", "E", 0), ("none", "E", 0), ("identity", "E", 0)])
+    x = torch.randn(2, 3, 2, 4, 4)
+    assert torch.equal(ffi(x), -torch.relu(-torch.relu(x)))  # E then I on the path 0 -> 1 -> 2: zero
+    assert torch.equal(ffi(x), torch.zeros_like(x))
+
+
+def test_stepped_and_sequence_paths_agree_for_forward_cells():
+    torch.manual_seed(0)
+    cell = _cell("diamond-4", [("conv3x3", "E", 0), ("conv5x5", "I", 0), ("identity", "E", 0),
+                               ("conv3x3", "E", 0)], C=3)
+    x = torch.randn(4, 5, 3, 6, 6) * 2
+    assert not cell.stepped
+    cell.eval()  # in train mode BN's batch statistics span all steps in one path and one step in the other
+    assert torch.allclose(cell._sequence(x), cell._stepped(x), atol=1e-6)
+
+
+def test_macro_connections_and_reductions():
+    """Cell 1 reads the stem and cell 0 and reduces: its input is both, average-pooled to half size."""
+    L = Layout(cells=2, motifs=1)
+    g = genome(L, [{"reads": [0], "motifs": [("feedforward-2", 0, ident(1))]},
+                   {"reduce": 1, "reads": [0, 1], "motifs": [("feedforward-2", 0, ident(1))]}])
+    net = spaces.get("mse").build(_genotype(L, g), (1, 8, 8), 10, 2, channels=4)
+    seen = {}
+    for i, cell in enumerate(net.cells):
+        cell.register_forward_hook(lambda m, inp, out, i=i: seen.__setitem__(i, (inp[0], out)))
+    net(torch.randn(3, 1, 8, 8))
+    stem = seen[0][0]
+    assert torch.equal(seen[0][1], stem)  # identity cell
+    expect = torch.nn.functional.avg_pool2d((stem + stem).flatten(0, 1), 2).unflatten(0, (2, 3))
+    assert seen[1][0].shape[-2:] == (4, 4) and torch.allclose(seen[1][0], expect)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_sample_mutate_crossover_stay_valid(seed):
+    space = spaces.get("mse")
+    rng = np.random.default_rng(seed)
+    a, b = space.sample_genome(rng), space.sample_genome(rng)
+    m = space.mutate_genome(a, rng)
+    c = space.crossover_genome(a, b, rng)
+    for g in (a, b, m, c):
+        assert is_valid(space.layout, g)
+        assert ((g >= 0) & (g <= space.upper)).all()
+    assert space.genotype(m).hash() != space.genotype(a).hash()
+    # the genotype survives JSON
+    ga = space.genotype(a)
+    assert space.genotype_from_json(ga.to_json()) == ga
+
+
+def test_motif_library_is_well_formed():
+    for m in MOTIFS:
+        assert all(0 <= s < m.nodes and 0 <= d < m.nodes and s != d for s, d, _ in m.edges)
+        assert all(d != 0 for _, d, _ in m.edges)  # nothing feeds a motif's input node
+    assert {n for n in MOTIF_BY_NAME} >= {"feedforward-2", "lateral-3", "recurrent-3", "ff-inhibition-3", "diamond-4"}
