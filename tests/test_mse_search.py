@@ -35,8 +35,10 @@ def test_nsga2_search_writes_front_and_best(cli, tmp_path):
     front = json.loads((tmp_path / "a" / "front.json").read_text())
     members = {m["candidate"] for m in front["front"]}
     by_idx = {x[0]: x for x in r}
-    for x in r:  # the front is exactly the non-dominated set
-        assert (x[0] in members) == (not any(dominated(x, y) for y in r if y[0] != x[0]))
+    ok = [x for x in r if x[5] == "ok"]  # failed: a readout that never fires (worst on every objective)
+    assert len(ok) >= 12
+    for x in r:  # the front is exactly the non-dominated set of the scored candidates
+        assert (x[0] in members) == (x in ok and not any(dominated(x, y) for y in ok if y[0] != x[0]))
     best = json.loads((tmp_path / "a" / "best.json").read_text())
     assert best["candidate"] == front["chosen"] and best["candidate"] in members
     assert best["chosen_by"].startswith("knee") and best["space"] == "mse"
@@ -48,9 +50,14 @@ def test_nsga2_search_writes_front_and_best(cli, tmp_path):
     assert primary.returncode == 0, primary.stderr
     pr = rows(tmp_path / "c")
     chosen = json.loads((tmp_path / "c" / "best.json").read_text())
-    assert len(pr) == 8 and chosen["score"] == max(x[2] for x in pr)
+    assert len(pr) == 8 and chosen["score"] == max(x[2] for x in pr if x[5] == "ok")
     assert json.loads((tmp_path / "c" / "config.json").read_text())["rdm_reduction"] == "rsa"
 
+    repick = cli("search", "--run", tmp_path / "a", "--resume", "--pick", "primary", "--quiet")
+    assert repick.returncode == 0, repick.stderr
+    assert rows(tmp_path / "a") == r  # nothing scored again
+    best = json.loads((tmp_path / "a" / "best.json").read_text())
+    assert best["score"] == max(m["score"] for m in front["front"]) and best["chosen_by"].startswith("primary")
     report = cli("report", tmp_path / "a")
     assert report.returncode == 0, report.stderr
     html = (tmp_path / "a" / "report.html").read_text()
@@ -88,6 +95,7 @@ def test_bad_nsga2_options_are_refused(cli, tmp_path):
         (["--generations", "1", "--rdm-reduction", "max"], "--rdm-reduction"),
         ([], "--generations"),
         (["--generations", "1", "--candidates", "10"], "--candidates"),
+        (["--generations", "1", "--strategy", "random"], "--generations is for"),
     ]
     for extra, words in cases:
         out = cli(*SEARCH, *extra, "--run", tmp_path / "r")

@@ -13,6 +13,7 @@ from spikenas.models.neuron_config import NeuronConfig
 from spikenas.spaces.mse.cell import MseCell
 from spikenas.spaces.mse.genome import InvalidGenome, Layout, decode, is_valid
 from spikenas.spaces.mse.motifs import MOTIF_BY_NAME, MOTIFS
+from spikenas.spaces.mse.space import MseSpace
 
 TEMPLATE = {m.name: i for i, m in enumerate(MOTIFS)}
 OP = {"none": 0, "identity": 1, "conv3x3": 2, "conv5x5": 3}
@@ -193,3 +194,21 @@ def test_motif_library_is_well_formed():
         assert all(0 <= s < m.nodes and 0 <= d < m.nodes and s != d for s, d, _ in m.edges)
         assert all(d != 0 for _, d, _ in m.edges)  # nothing feeds a motif's input node
     assert {n for n in MOTIF_BY_NAME} >= {"feedforward-2", "lateral-3", "recurrent-3", "ff-inhibition-3", "diamond-4"}
+
+
+def test_a_network_whose_readout_never_fires_fails_scoring():
+    """An excitatory edge into an inhibitory identity: the cell's output is 0 everywhere, the readout BN
+    sees a constant and its neurons never fire. Scoring records that as a failure, not a score."""
+    from spikenas.search.evaluate import Networks, evaluate
+
+    L = Layout(cells=1, motifs=1)
+    dead = genome(L, [{"reads": [0], "motifs": [("ff-inhibition-3", 0, [("identity", "E", 0), ("none", "E", 0),
+                                                                        ("identity", "E", 0)])]}])
+    alive = genome(L, [{"reads": [0], "motifs": [("feedforward-2", 0, [("conv3x3", "E", 0)])]}])
+    space = MseSpace(cells=1, motifs=1)
+    nets = Networks(space, {"input_shape": (1, 8, 8), "num_classes": 10, "timesteps": 3, "channels": 4},
+                    torch.device("cpu"))
+    batches = [torch.randn(32, 1, 8, 8)]
+    with pytest.raises(ValueError, match="never fire"):
+        evaluate(nets, space.genotype(dead), batches, seed=0, score="rdm")
+    assert evaluate(nets, space.genotype(alive), batches, seed=0, score="rdm")["score"] > 0

@@ -17,14 +17,17 @@ from spikenas.train.evaluate import autocast_for
 class _Recorder:
     """Neuron sink: feeds the score's kernel and counts spikes, on the device."""
 
-    def __init__(self, kernel) -> None:
-        self.kernel = kernel
+    def __init__(self, kernel, readout=None) -> None:
+        self.kernel, self.readout = kernel, readout
         self.spikes = None
+        self.readout_spikes = None
 
     def record(self, neuron, spikes: torch.Tensor) -> None:
         self.kernel.record(neuron, spikes)
         total = spikes.detach().sum(dtype=torch.float64)
         self.spikes = total if self.spikes is None else self.spikes + total
+        if neuron is self.readout:
+            self.readout_spikes = total if self.readout_spikes is None else self.readout_spikes + total
 
 
 SCORES = ("sahd", "rdm")
@@ -44,23 +47,29 @@ def make_kernel(score: str, options: dict | None = None, labels: torch.Tensor | 
 def score_network(model: nn.Module, batches: list[torch.Tensor], score: str = "sahd", precision: str = "fp32",
                   options: dict | None = None, labels: list[torch.Tensor] | None = None) -> tuple[float, float]:
     """(mean score over the batches, spikes per sample). Each batch starts from fresh neuron state.
-    precision "bf16" runs the network under bf16 autocast on CUDA (the kernel itself stays exact)."""
+    precision "bf16" runs the network under bf16 autocast on CUDA (the kernel itself stays exact).
+    A network that names its `readout_neuron` fails (ValueError) when that layer never fires on any batch:
+    its output is constant, so no gradient can reach it and it cannot be trained."""
     neurons = [m for m in model.modules() if is_neuron(m)]
+    readout = getattr(model, "readout_neuron", None)
     model.train()
-    values, spikes, samples = [], 0.0, 0
+    values, spikes, samples, readout_spikes = [], 0.0, 0, 0.0
     try:
         for b, x in enumerate(batches):
-            rec = _Recorder(make_kernel(score, options, labels[b] if labels else None))
+            rec = _Recorder(make_kernel(score, options, labels[b] if labels else None), readout)
             for n in neurons:
                 n.monitor = rec
             with torch.no_grad(), autocast_for(x.device, precision == "bf16"):
                 model(x)
             values.append(rec.kernel.value())
             spikes += float(rec.spikes) if rec.spikes is not None else 0.0
+            readout_spikes += float(rec.readout_spikes) if rec.readout_spikes is not None else 0.0
             samples += x.shape[1] if x.dim() == 5 else x.shape[0]
     finally:
         for n in neurons:
             n.monitor = None
+    if readout is not None and readout_spikes == 0:
+        raise ValueError("the readout neurons never fire at initialisation: the output is constant, untrainable")
     return sum(values) / len(values), spikes / max(samples, 1)
 
 

@@ -57,8 +57,9 @@ class SearchConfig:
     ray_address: str | None = None
     gpus_per_candidate: float = 1.0
 
-    # settings that may change when a search resumes: where it runs, not what it computes
-    RUNTIME = ("device", "executor", "ray_address", "gpus_per_candidate")
+    # settings that may change when a search resumes: where it runs and which front member best.json holds,
+    # not what it computes (resuming a finished nsga2 search with another --pick rewrites best.json only)
+    RUNTIME = ("device", "executor", "ray_address", "gpus_per_candidate", "pick")
 
     def __post_init__(self) -> None:
         if self.precision not in ("fp32", "bf16"):
@@ -82,6 +83,8 @@ class SearchConfig:
             if self.offspring < 1 or (self.population is not None and self.population < 2):
                 raise InputError("nsga2 needs --population >= 2 and --offspring >= 1")
             self.candidates = (self.population or 50) + self.generations * self.offspring
+        elif self.generations is not None:
+            raise InputError(f"--generations is for --strategy nsga2; {self.strategy} takes --candidates")
         for name in ("candidates", "timesteps", "batch_size", "repeats"):
             if getattr(self, name) < 1:
                 raise InputError(f"--{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")

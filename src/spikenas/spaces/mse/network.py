@@ -1,5 +1,7 @@
-"""The MSE-NAS network: stem conv3x3 + BN (once, direct encoding) -> cells -> LIF -> global average pool ->
-linear; the output is averaged over T.
+"""The MSE-NAS network: stem conv3x3 + BN (once, direct encoding) -> cells -> BN -> LIF -> global average
+pool -> linear; the output is averaged over T. The BN before the readout neurons keeps them firing whatever
+the sign of the last cell's output (an inhibitory output would otherwise silence them, and a network whose
+readout never fires cannot learn: measured, 9 of 24 sampled networks without it stayed at chance).
 
 All cells have C channels. A cell's input is the sum of the sources it reads (the stem, earlier cells),
 each average-pooled by 2 as many times as there are reducing cells between it and the cell (macro scale).
@@ -45,8 +47,14 @@ class MseNet(nn.Module):
             level += s.reduce
             levels.append(level)
         self.levels = levels
+        self.head_bn = nn.BatchNorm2d(C)
         self.head_lif = neuron.make()
         self.fc = nn.Linear(C, num_classes)
+
+    @property
+    def readout_neuron(self) -> nn.Module:
+        """Scoring fails a network whose readout never fires (search.evaluate.score_network)."""
+        return self.head_lif
 
     def reset_parameters(self) -> None:
         """Fresh weights in place (PyTorch's default initialisation of every layer)."""
@@ -61,5 +69,5 @@ class MseNet(nn.Module):
             level = self.levels[c + 1]
             inputs = [halve(outs[k], level - self.levels[k]) for k in self.reads[c]]
             outs.append(cell(inputs[0] if len(inputs) == 1 else torch.stack(inputs).sum(0)))
-        z = self.head_lif(outs[-1]).mean((-2, -1))  # [T, B, C]
+        z = self.head_lif(fold(self.head_bn, outs[-1])).mean((-2, -1))  # [T, B, C]
         return self.fc(z).mean(0)
