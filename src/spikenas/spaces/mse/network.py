@@ -65,9 +65,17 @@ class MseNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = repeat_time(self.stem(x), self.timesteps) if x.dim() == 4 else fold(self.stem, x)
         outs = [x]
+        pooled: dict[tuple[int, int], torch.Tensor] = {}  # (source, level) -> its output at that level
+
+        def at_level(k: int, level: int) -> torch.Tensor:
+            if level == self.levels[k]:
+                return outs[k]
+            if (k, level) not in pooled:  # pooled once, however many later cells read it there
+                pooled[(k, level)] = halve(at_level(k, level - 1), 1)
+            return pooled[(k, level)]
+
         for c, cell in enumerate(self.cells):
-            level = self.levels[c + 1]
-            inputs = [halve(outs[k], level - self.levels[k]) for k in self.reads[c]]
+            inputs = [at_level(k, self.levels[c + 1]) for k in self.reads[c]]
             outs.append(cell(inputs[0] if len(inputs) == 1 else torch.stack(inputs).sum(0)))
         z = self.head_lif(fold(self.head_bn, outs[-1])).mean((-2, -1))  # [T, B, C]
         return self.fc(z).mean(0)

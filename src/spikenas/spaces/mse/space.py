@@ -72,7 +72,7 @@ class MseSpace:
         return self.genotype(self.sample_genome(rng))
 
     def mutate_genome(self, genome, rng: np.random.Generator) -> np.ndarray:
-        base = self.genotype(genome)
+        base = self.genotype(genome).hash()
         for _ in range(MAX_TRIES):
             g = np.array(genome, dtype=np.int64)
             i = int(rng.integers(len(g)))
@@ -80,7 +80,7 @@ class MseSpace:
                 continue
             g[i] = (g[i] + 1 + rng.integers(self.upper[i])) % (self.upper[i] + 1)  # any other value
             try:
-                if self.genotype(g).hash() != base.hash():
+                if self.genotype(g).hash() != base:
                     return g
             except InvalidGenome:
                 continue
