@@ -4,7 +4,8 @@ Node 0 is the cell's input; each motif adds its kept nodes (its node 0 is the no
 operation is identity or LIF -> conv k x k -> BN, followed by its sign: excitatory keeps the positive part,
 inhibitory the negative part. Without feedback edges every op runs on the whole sequence [T, B, C, H, W]
 (time folded into the batch); with them the cell steps through time, each node at t summing its same-step
-inputs and the feedback its sources sent at t-1, every neuron's state carried in locals.
+inputs and the feedback its sources sent at t-1, every neuron's state carried in locals. A stepped cell's BNs
+keep running statistics per timestep (snn.timestep_bn says why), so it is built for a number of timesteps.
 """
 
 from __future__ import annotations
@@ -15,18 +16,21 @@ from torch import nn
 
 from spikenas.models.neuron_config import NeuronConfig
 from spikenas.snn import fold
+from spikenas.snn.timestep_bn import TimestepBatchNorm2d
 from spikenas.spaces.mse.genome import CellSpec
 
 
 class SignedOp(nn.Module):
-    def __init__(self, op: str, sign: str | None, C: int, neuron: NeuronConfig) -> None:
+    """`timesteps`: normalise with running statistics per timestep (ops of a stepped cell); None: one BN."""
+
+    def __init__(self, op: str, sign: str | None, C: int, neuron: NeuronConfig, timesteps: int | None = None) -> None:
         super().__init__()
         self.op, self.sign = op, sign
         if op != "identity":
             k = {"conv3x3": 3, "conv5x5": 5}[op]
             self.neuron = neuron.make()
             self.conv = nn.Conv2d(C, C, k, padding=k // 2, bias=False)
-            self.bn = nn.BatchNorm2d(C)
+            self.bn = nn.BatchNorm2d(C) if timesteps is None else TimestepBatchNorm2d(C, timesteps)
 
     def _signed(self, y: torch.Tensor) -> torch.Tensor:
         if self.sign == "E":
@@ -38,18 +42,24 @@ class SignedOp(nn.Module):
     def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
         if self.op == "identity":
             return self._signed(x_seq)
+        if isinstance(self.bn, TimestepBatchNorm2d):
+            return self._signed(self.bn(fold(self.conv, self.neuron(x_seq))))
         return self._signed(fold(lambda z: self.bn(self.conv(z)), self.neuron(x_seq)))
 
-    def step(self, x: torch.Tensor, v: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def step(self, x: torch.Tensor, v: torch.Tensor | None, t: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Timestep t of the sequence, the neuron's membrane `v` carried in and out."""
         if self.op == "identity":
             return self._signed(x), None
         s, v = self.neuron.step(x, v)
-        return self._signed(self.bn(self.conv(s))), v
+        z = self.conv(s)
+        return self._signed(self.bn.step(z, t) if isinstance(self.bn, TimestepBatchNorm2d) else self.bn(z)), v
 
 
 class MseCell(nn.Module):
-    def __init__(self, spec: CellSpec, C: int, neuron: NeuronConfig) -> None:
+    def __init__(self, spec: CellSpec, C: int, neuron: NeuronConfig, timesteps: int) -> None:
         super().__init__()
+        self.stepped = any(e.delay for m in spec.motifs for e in m.edges)
+        per_step = timesteps if self.stepped else None
         ops: dict[str, SignedOp] = {}
         self.edges: list[tuple[int, int, str, bool]] = []  # (src node, dst node, op key, delayed)
         outputs, count = [], 1
@@ -60,13 +70,12 @@ class MseCell(nn.Module):
                     node[n], count = count, count + 1
             for e in motif.edges:
                 key = f"m{m}_{e.src}_{e.dst}"
-                ops[key] = SignedOp(e.op, e.sign, C, neuron)
+                ops[key] = SignedOp(e.op, e.sign, C, neuron, per_step)
                 self.edges.append((node[e.src], node[e.dst], key, e.delay))
             outputs.append(node[motif.nodes - 1])
         self.nodes = count
         self.outputs = [outputs[m] for m in spec.outputs]
         self.ops = nn.ModuleDict(ops)
-        self.stepped = any(d for *_, d in self.edges)
 
     def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
         return self._stepped(x_seq) if self.stepped else self._sequence(x_seq)
@@ -90,13 +99,13 @@ class MseCell(nn.Module):
                 total = feedback.get(j)
                 for i, jj, k, delayed in self.edges:
                     if jj == j and not delayed:
-                        y, state[k] = self.ops[k].step(nodes[i], state[k])
+                        y, state[k] = self.ops[k].step(nodes[i], state[k], t)
                         total = y if total is None else total + y
                 nodes[j] = total if total is not None else torch.zeros_like(x_seq[t])  # fed only by feedback
             feedback = {}
             for i, j, k, delayed in self.edges:
                 if delayed:
-                    y, state[k] = self.ops[k].step(nodes[i], state[k])
+                    y, state[k] = self.ops[k].step(nodes[i], state[k], t)
                     feedback[j] = y if j not in feedback else feedback[j] + y
             out.append(self._sum([nodes[o] for o in self.outputs]))
         return torch.stack(out)

@@ -40,7 +40,7 @@ class MseNet(nn.Module):
         self.timesteps = timesteps
         self.stem = nn.Sequential(nn.Conv2d(in_shape[0], C, 3, padding=1, bias=False), nn.BatchNorm2d(C))
         specs = genotype.structure
-        self.cells = nn.ModuleList(MseCell(s, C, neuron) for s in specs)
+        self.cells = nn.ModuleList(MseCell(s, C, neuron, timesteps) for s in specs)
         self.reads = [s.reads for s in specs]
         levels, level = [0], 0  # resolution level of the stem and of each cell's output
         for s in specs:
