@@ -12,8 +12,9 @@ from spikenas.errors import InputError
 from spikenas.models.neuron_config import NeuronConfig
 from spikenas.snn.timestep_bn import TimestepBatchNorm2d
 from spikenas.spaces.mse.cell import MseCell
-from spikenas.spaces.mse.genome import InvalidGenome, Layout, decode, is_valid
+from spikenas.spaces.mse.genome import InvalidGenome, Layout, cell_graph, decode, decode_cells, is_valid
 from spikenas.spaces.mse.motifs import MOTIF_BY_NAME, MOTIFS
+from spikenas.spaces.mse.silence import NEG, POS, output_signs
 from spikenas.spaces.mse.space import MseSpace
 
 TEMPLATE = {m.name: i for i, m in enumerate(MOTIFS)}
@@ -45,7 +46,7 @@ def test_hand_built_genome_decodes_to_the_documented_cells():
     L = Layout(cells=2, motifs=2)
     g = genome(L, [
         {"reads": [0], "motifs": [
-            ("lateral-3", 0, [("conv3x3", "I", 0), ("conv5x5", "E", 1), ("conv3x3", "E", 0), ("identity", "E", 0)]),
+            ("lateral-3", 0, [("conv3x3", "E", 0), ("conv5x5", "E", 1), ("conv3x3", "E", 0), ("identity", "E", 0)]),
             ("ff-inhibition-3", 1, [("conv3x3", "I", 0), ("none", "E", 0), ("conv3x3", "E", 0)])]},
         {"reduce": 1, "reads": [0, 1], "motifs": [
             ("shortcut-3", 0, [("none", "E", 0), ("conv3x3", "E", 0), ("identity", "E", 0)]),
@@ -58,7 +59,7 @@ def test_hand_built_genome_decodes_to_the_documented_cells():
     # the sign gene applies to convolutions; a delay gene turns 0 -> 2 into feedback 2 -> 0 at t+1; the
     # template's 2 -> 1 always is feedback
     assert [(e.src, e.dst, e.op, e.sign, e.delay) for e in lat.edges] == [
-        (0, 1, "conv3x3", "I", False), (2, 0, "conv5x5", "E", True), (1, 2, "conv3x3", "E", False),
+        (0, 1, "conv3x3", "E", False), (2, 0, "conv5x5", "E", True), (1, 2, "conv3x3", "E", False),
         (2, 1, "identity", None, True)]
     # the template's fixed signs override the genes; the motif reads motif 0's output
     assert ffi.source == 1
@@ -114,7 +115,7 @@ def test_invalid_genomes_are_named():
 def _cell(template, edges, C=2, T=4):
     L = Layout(cells=1, motifs=1)
     g = genome(L, [{"reads": [0], "motifs": [(template, 0, edges)]}])
-    return MseCell(decode(L, g)[0], C, NeuronConfig(tau=2.0), T)
+    return MseCell(decode_cells(L, g)[0], C, NeuronConfig(tau=2.0), T)  # silent cells too
 
 
 def test_feedback_edge_delivers_one_step_later():
@@ -201,19 +202,28 @@ def test_timestep_batchnorm_keeps_statistics_per_step():
 
 
 def test_macro_connections_and_reductions():
-    """Cell 1 reads the stem and cell 0 and reduces: its input is both, average-pooled to half size."""
-    L = Layout(cells=2, motifs=1)
+    """Cell 1 reads the stem and cell 0 and reduces: its input is both, average-pooled to half size and
+    padded with zero channels to twice the width; cell 2 reduces again and reads the stem (pooled twice, four
+    times the width) and cell 1."""
+    L = Layout(cells=3, motifs=1)
     g = genome(L, [{"reads": [0], "motifs": [("feedforward-2", 0, ident(1))]},
-                   {"reduce": 1, "reads": [0, 1], "motifs": [("feedforward-2", 0, ident(1))]}])
+                   {"reduce": 1, "reads": [0, 1], "motifs": [("feedforward-2", 0, ident(1))]},
+                   {"reduce": 1, "reads": [0, 2], "motifs": [("feedforward-2", 0, [("conv3x3", "E", 0)])]}])
     net = spaces.get("mse").build(_genotype(L, g), (1, 8, 8), 10, 2, channels=4)
+    assert net.widths == [4, 4, 8, 16] and [c.ops["m0_0_1"].conv.in_channels if c.ops["m0_0_1"].op != "identity"
+                                             else None for c in net.cells] == [None, None, 16]
+    assert net.fc.in_features == 16
     seen = {}
     for i, cell in enumerate(net.cells):
         cell.register_forward_hook(lambda m, inp, out, i=i: seen.__setitem__(i, (inp[0], out)))
     net(torch.randn(3, 1, 8, 8))
     stem = seen[0][0]
     assert torch.equal(seen[0][1], stem)  # identity cell
-    expect = torch.nn.functional.avg_pool2d((stem + stem).flatten(0, 1), 2).unflatten(0, (2, 3))
-    assert seen[1][0].shape[-2:] == (4, 4) and torch.allclose(seen[1][0], expect)
+    pool = lambda x: torch.nn.functional.avg_pool2d(x.flatten(0, 1), 2).unflatten(0, x.shape[:2])  # noqa: E731
+    pad = lambda x, c: torch.cat([x, x.new_zeros(*x.shape[:2], c - x.shape[2], *x.shape[3:])], 2)  # noqa: E731
+    assert seen[1][0].shape == (2, 3, 8, 4, 4) and torch.allclose(seen[1][0], pad(pool(stem + stem), 8))
+    expect = pad(pool(pool(stem)), 16) + pad(pool(seen[1][1]), 16)
+    assert seen[2][0].shape == (2, 3, 16, 2, 2) and torch.allclose(seen[2][0], expect)
 
 
 @settings(max_examples=1000, deadline=None)
@@ -241,18 +251,53 @@ def test_motif_library_is_well_formed():
 
 
 def test_a_network_whose_readout_never_fires_fails_scoring():
-    """An excitatory edge into an inhibitory identity: the cell's output is 0 everywhere, the readout BN
-    sees a constant and its neurons never fire. Scoring records that as a failure, not a score."""
-    from spikenas.search.evaluate import Networks, evaluate
+    """A network whose last cell outputs a constant: the readout BN sees a constant and its neurons never
+    fire. Scoring records that as a failure, not a score."""
+    from spikenas.search.evaluate import score_network
 
+    L = Layout(cells=1, motifs=1)
+    alive = genome(L, [{"reads": [0], "motifs": [("feedforward-2", 0, [("conv3x3", "E", 0)])]}])
+    net = MseSpace(cells=1, motifs=1).build(_genotype(L, alive), (1, 8, 8), 10, 3, channels=4)
+    batches = [torch.randn(32, 1, 8, 8)]
+    assert score_network(net, batches, "rdm")[0] > 0
+    net.cells[-1].register_forward_hook(lambda m, inp, out: torch.zeros_like(out))
+    with pytest.raises(ValueError, match="never fire"):
+        score_network(net, batches, "rdm")
+
+
+def test_silent_cells_are_invalid():
+    """An excitatory edge into an inhibitory identity passes nothing: the genome is refused by name."""
     L = Layout(cells=1, motifs=1)
     dead = genome(L, [{"reads": [0], "motifs": [("ff-inhibition-3", 0, [("identity", "E", 0), ("none", "E", 0),
                                                                         ("identity", "E", 0)])]}])
-    alive = genome(L, [{"reads": [0], "motifs": [("feedforward-2", 0, [("conv3x3", "E", 0)])]}])
-    space = MseSpace(cells=1, motifs=1)
-    nets = Networks(space, {"input_shape": (1, 8, 8), "num_classes": 10, "timesteps": 3, "channels": 4},
-                    torch.device("cpu"))
-    batches = [torch.randn(32, 1, 8, 8)]
-    with pytest.raises(ValueError, match="never fire"):
-        evaluate(nets, space.genotype(dead), batches, seed=0, score="rdm")
-    assert evaluate(nets, space.genotype(alive), batches, seed=0, score="rdm")["score"] > 0
+    with pytest.raises(InvalidGenome, match="cell 0: its output is zero"):
+        decode(L, dead)
+    # an inhibitory cell silences a reader whose every path starts with a convolution
+    L2 = Layout(cells=2, motifs=1)
+    g = genome(L2, [{"reads": [0], "motifs": [("feedforward-2", 0, [("conv3x3", "I", 0)])]},
+                    {"reads": [1], "motifs": [("feedforward-2", 0, [("conv3x3", "E", 0)])]}])
+    with pytest.raises(InvalidGenome, match="cell 1: its output is zero"):
+        decode(L2, g)
+    g[L2.cell_start(1) + 1] = 1  # reading the stem as well gives it something positive
+    assert is_valid(L2, g)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sign_analysis_matches_the_cells_it_describes(seed):
+    """For random cells (silent ones included) and inputs that are positive, negative or mixed: a cell the
+    analysis calls zero outputs zeros, one it calls non-negative (non-positive) never outputs a value
+    below (above) zero, and one it says can take a sign does on random input."""
+    space, rng = MseSpace(cells=1, motifs=3), np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    seen = set()
+    for _ in range(25):
+        (spec,) = decode_cells(space.layout, space._draw_blocks(rng))
+        cell = MseCell(spec, 3, NeuronConfig(tau=2.0), 4)
+        for x_signs, x in ((POS | NEG, torch.randn(4, 16, 3, 6, 6) * 3), (POS, torch.rand(4, 16, 3, 6, 6) * 3),
+                           (NEG, -torch.rand(4, 16, 3, 6, 6) * 3)):
+            with torch.no_grad():
+                y = cell(x)
+            signs = output_signs(cell_graph(spec), x_signs)
+            seen.add(signs)
+            assert bool((y > 0).any()) == bool(signs & POS) and bool((y < 0).any()) == bool(signs & NEG), spec
+    assert seen == {0, POS, NEG, POS | NEG}  # every outcome was exercised

@@ -1,6 +1,6 @@
 """An MSE-NAS cell: its motifs' nodes joined into one graph, run on whole sequences or step by step.
 
-Node 0 is the cell's input; each motif adds its kept nodes (its node 0 is the node it reads). An edge's
+The graph is genome.cell_graph: node 0 is the cell's input, each motif adds its kept nodes. An edge's
 operation is identity or LIF -> conv k x k -> BN, followed by its sign: excitatory keeps the positive part,
 inhibitory the negative part. Without feedback edges every op runs on the whole sequence [T, B, C, H, W]
 (time folded into the batch); with them the cell steps through time, each node at t summing its same-step
@@ -17,7 +17,7 @@ from torch import nn
 from spikenas.models.neuron_config import NeuronConfig
 from spikenas.snn import fold
 from spikenas.snn.timestep_bn import TimestepBatchNorm2d
-from spikenas.spaces.mse.genome import CellSpec
+from spikenas.spaces.mse.genome import CellSpec, cell_graph
 
 
 class SignedOp(nn.Module):
@@ -60,21 +60,15 @@ class MseCell(nn.Module):
         super().__init__()
         self.stepped = any(e.delay for m in spec.motifs for e in m.edges)
         per_step = timesteps if self.stepped else None
+        graph = cell_graph(spec)
         ops: dict[str, SignedOp] = {}
         self.edges: list[tuple[int, int, str, bool]] = []  # (src node, dst node, op key, delayed)
-        outputs, count = [], 1
-        for m, motif in enumerate(spec.motifs):
-            node = {0: 0 if motif.source == 0 else outputs[motif.source - 1]}
-            for n in range(1, motif.nodes):
-                if any(e.dst == n or e.src == n for e in motif.edges):
-                    node[n], count = count, count + 1
-            for e in motif.edges:
-                key = f"m{m}_{e.src}_{e.dst}"
-                ops[key] = SignedOp(e.op, e.sign, C, neuron, per_step)
-                self.edges.append((node[e.src], node[e.dst], key, e.delay))
-            outputs.append(node[motif.nodes - 1])
-        self.nodes = count
-        self.outputs = [outputs[m] for m in spec.outputs]
+        for i, j, m, e in graph.edges:
+            key = f"m{m}_{e.src}_{e.dst}"
+            ops[key] = SignedOp(e.op, e.sign, C, neuron, per_step)
+            self.edges.append((i, j, key, e.delay))
+        self.nodes = graph.nodes
+        self.outputs = list(graph.outputs)
         self.ops = nn.ModuleDict(ops)
 
     def forward(self, x_seq: torch.Tensor) -> torch.Tensor:

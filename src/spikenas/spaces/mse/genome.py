@@ -18,11 +18,12 @@ For a network of `cells` cells with `motifs` motif slots each, the genome holds,
                                always are feedback edges)
 
 A genome is valid when every gene is within its bounds, every cell reads at least one source, every cell
-but the last is read by a later one, at most 2 cells reduce, and in every motif the output can be reached
-from the input through same-step edges that are not "none" (so every input reaches the network's output
-within the same timestep). Decoding prunes motif nodes that cannot be reached from the input or cannot
-reach the output (with their edges), so a decoded network has no dead nodes; the cell's output is the sum
-of the outputs of the motifs no later motif reads.
+but the last is read by a later one, at most 2 cells reduce, in every motif the output can be reached from
+the input through same-step edges that are not "none" (so every input reaches the network's output within
+the same timestep), and no cell's output is zero whatever the input (silence.py: a sign analysis; an
+excitatory edge after an inhibitory one, say, passes nothing). Decoding prunes motif nodes that cannot be
+reached from the input or cannot reach the output (with their edges), so a decoded network has no dead
+nodes; the cell's output is the sum of the outputs of the motifs no later motif reads.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from spikenas.spaces.mse.motifs import MAX_EDGES, MOTIF_BY_NAME, MOTIFS
+from spikenas.spaces.mse.silence import silent_cells
 
 OPS = ("none", "identity", "conv3x3", "conv5x5")
 SIGNS = ("E", "I")
@@ -112,6 +114,28 @@ class CellSpec:
     outputs: tuple[int, ...]  # motif slots whose outputs are summed into the cell's output
 
 
+@dataclass(frozen=True)
+class CellGraph:
+    """A cell's motifs joined into one graph: node 0 is the cell's input; each motif adds its kept nodes
+    (its node 0 is the node it reads)."""
+
+    nodes: int
+    edges: tuple[tuple[int, int, int, Edge], ...]  # (src node, dst node, motif slot, the motif's edge)
+    outputs: tuple[int, ...]  # nodes summed into the cell's output
+
+
+def cell_graph(cell: CellSpec) -> CellGraph:
+    edges, motif_out, count = [], [], 1
+    for m, motif in enumerate(cell.motifs):
+        node = {0: 0 if motif.source == 0 else motif_out[motif.source - 1]}
+        for n in range(1, motif.nodes):
+            if any(e.dst == n or e.src == n for e in motif.edges):
+                node[n], count = count, count + 1
+        edges += [(node[e.src], node[e.dst], m, e) for e in motif.edges]
+        motif_out.append(node[motif.nodes - 1])
+    return CellGraph(count, tuple(edges), tuple(motif_out[m] for m in cell.outputs))
+
+
 def _reach(edges, start: int, forward: bool) -> set[int]:
     seen, stack = {start}, [start]
     while stack:
@@ -178,6 +202,16 @@ def check_macro(layout: Layout, g: np.ndarray) -> None:
 
 def decode(layout: Layout, genome) -> tuple[CellSpec, ...]:
     """The network a genome describes; InvalidGenome (with what and where) if it is not valid."""
+    cells = decode_cells(layout, genome)
+    silent = silent_cells([cell_graph(c) for c in cells], [c.reads for c in cells])
+    if silent:
+        raise InvalidGenome(f"cell {silent[0]}: its output is zero whatever the input (the signs of its edges "
+                            "and of what it reads silence every path to it)")
+    return cells
+
+
+def decode_cells(layout: Layout, genome) -> tuple[CellSpec, ...]:
+    """decode without the silence rule (every rule that holds block by block)."""
     g = check_bounds(layout, genome)
     check_macro(layout, g)
     cells = []

@@ -3,8 +3,12 @@ pool -> linear; the output is averaged over T. The BN before the readout neurons
 the sign of the last cell's output (an inhibitory output would otherwise silence them, and a network whose
 readout never fires cannot learn: measured, 9 of 24 sampled networks without it stayed at chance).
 
-All cells have C channels. A cell's input is the sum of the sources it reads (the stem, earlier cells),
-each average-pooled by 2 as many times as there are reducing cells between it and the cell (macro scale).
+Widths double where resolution halves: the stem and the cells before the first reduction have C channels,
+a cell after one reduction 2C, after two 4C (the cost of a cell's convolutions stays about the same at every
+level, as in DARTS and SNASNet). A cell's input is the sum of the sources it reads (the stem, earlier cells,
+macro scale), each average-pooled by 2 once for every reducing cell between it and the reader and padded
+with zero channels to the reader's width: a read costs no parameters and no multiply-accumulates, and the
+reader's first convolutions mix the new channels in.
 """
 
 from __future__ import annotations
@@ -31,6 +35,11 @@ def halve(x_seq: torch.Tensor, times: int) -> torch.Tensor:
     return x_seq
 
 
+def widen(x_seq: torch.Tensor, channels: int) -> torch.Tensor:
+    """[T, B, C, H, W] padded with zero channels to `channels`."""
+    return F.pad(x_seq, (0, 0, 0, 0, 0, channels - x_seq.shape[2]))
+
+
 class MseNet(nn.Module):
     def __init__(self, genotype: MseGenotype, in_shape: tuple[int, int, int], num_classes: int, timesteps: int,
                  channels: int | None = None, neuron: NeuronConfig | None = None) -> None:
@@ -40,16 +49,18 @@ class MseNet(nn.Module):
         self.timesteps = timesteps
         self.stem = nn.Sequential(nn.Conv2d(in_shape[0], C, 3, padding=1, bias=False), nn.BatchNorm2d(C))
         specs = genotype.structure
-        self.cells = nn.ModuleList(MseCell(s, C, neuron, timesteps) for s in specs)
-        self.reads = [s.reads for s in specs]
         levels, level = [0], 0  # resolution level of the stem and of each cell's output
         for s in specs:
             level += s.reduce
             levels.append(level)
         self.levels = levels
-        self.head_bn = nn.BatchNorm2d(C)
+        self.widths = [C * 2**lv for lv in levels]
+        cells = zip(specs, self.widths[1:], strict=True)
+        self.cells = nn.ModuleList(MseCell(s, w, neuron, timesteps) for s, w in cells)
+        self.reads = [s.reads for s in specs]
+        self.head_bn = nn.BatchNorm2d(self.widths[-1])
         self.head_lif = neuron.make()
-        self.fc = nn.Linear(C, num_classes)
+        self.fc = nn.Linear(self.widths[-1], num_classes)
 
     @property
     def readout_neuron(self) -> nn.Module:
@@ -71,7 +82,7 @@ class MseNet(nn.Module):
             if level == self.levels[k]:
                 return outs[k]
             if (k, level) not in pooled:  # pooled once, however many later cells read it there
-                pooled[(k, level)] = halve(at_level(k, level - 1), 1)
+                pooled[(k, level)] = widen(halve(at_level(k, level - 1), 1), self.widths[0] * 2**level)
             return pooled[(k, level)]
 
         for c, cell in enumerate(self.cells):

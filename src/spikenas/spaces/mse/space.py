@@ -1,10 +1,12 @@
 """The MSE-NAS search space: sampling, mutation and crossover that keep genomes valid, JSON, building.
 
-Validity splits into independent blocks (each motif's genes; the macro genes of all cells together), so
-sampling draws each block until it is valid: uniform over the valid genomes. Mutation redraws one gene
-(to another value) until the network changes and stays valid. Crossover takes each motif block from one
-parent or the other, and each cell's macro genes likewise, falling back to one parent's whole macro part
-when the mix breaks a macro rule; motif blocks are valid on their own, so the child always is.
+Most of validity splits into independent blocks (each motif's genes; the macro genes of all cells
+together), so sampling draws each block until it is valid, then redraws the whole genome if a cell turns
+out silent (the one rule that spans blocks): uniform over the valid genomes. Mutation redraws one gene (to
+another value) until the network changes and stays valid. Crossover takes each motif block from one parent
+or the other, and each cell's macro genes likewise, falling back to one parent's whole macro part when the
+mix breaks a macro rule, and draws again when the child has a silent cell (after MAX_TRIES, a copy of the
+first parent).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from torch import nn
 
 from spikenas.errors import InputError
 from spikenas.models.neuron_config import NeuronConfig
-from spikenas.spaces.mse.genome import InvalidGenome, Layout, check_macro, decode_motif
+from spikenas.spaces.mse.genome import InvalidGenome, Layout, check_macro, decode, decode_motif
 from spikenas.spaces.mse.genotype import MseGenotype
 from spikenas.spaces.mse.network import MseNet
 
@@ -51,7 +53,14 @@ class MseSpace:
         except InvalidGenome:
             return False
 
-    def sample_genome(self, rng: np.random.Generator) -> np.ndarray:
+    def _valid(self, g: np.ndarray) -> bool:
+        try:
+            decode(self.layout, g)
+            return True
+        except InvalidGenome:
+            return False
+
+    def _draw_blocks(self, rng: np.random.Generator) -> np.ndarray:
         L = self.layout
         g = np.zeros(len(L), dtype=np.int64)
         macro = [p for c in range(L.cells) for p in L.macro_positions(c)]
@@ -67,6 +76,13 @@ class MseSpace:
                     if self._motif_valid(g[pos]):
                         break
         return g
+
+    def sample_genome(self, rng: np.random.Generator) -> np.ndarray:
+        for _ in range(MAX_TRIES):
+            g = self._draw_blocks(rng)
+            if self._valid(g):
+                return g
+        raise RuntimeError(f"no valid genome in {MAX_TRIES} draws")
 
     def sample(self, rng: np.random.Generator) -> MseGenotype:
         return self.genotype(self.sample_genome(rng))
@@ -92,19 +108,22 @@ class MseSpace:
     def crossover_genome(self, a, b, rng: np.random.Generator) -> np.ndarray:
         L = self.layout
         a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
-        child = a.copy()
-        for c in range(L.cells):
-            for m in range(L.motifs):
+        macro = [p for c in range(L.cells) for p in L.macro_positions(c)]
+        for _ in range(MAX_TRIES):
+            child = a.copy()
+            for c in range(L.cells):
+                for m in range(L.motifs):
+                    if rng.integers(2):
+                        pos = list(L.motif_positions(c, m))
+                        child[pos] = b[pos]
                 if rng.integers(2):
-                    pos = list(L.motif_positions(c, m))
+                    pos = list(L.macro_positions(c))
                     child[pos] = b[pos]
-            if rng.integers(2):
-                pos = list(L.macro_positions(c))
-                child[pos] = b[pos]
-        if not self._macro_valid(child):
-            macro = [p for c in range(L.cells) for p in L.macro_positions(c)]
-            child[macro] = (a if rng.integers(2) == 0 else b)[macro]
-        return child
+            if not self._macro_valid(child):
+                child[macro] = (a if rng.integers(2) == 0 else b)[macro]
+            if self._valid(child):
+                return child
+        return a.copy()
 
     def crossover(self, a: MseGenotype, b: MseGenotype, rng: np.random.Generator) -> MseGenotype:
         return self.genotype(self.crossover_genome(a.genome, b.genome, rng))
