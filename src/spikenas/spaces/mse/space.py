@@ -25,6 +25,14 @@ from spikenas.spaces.mse.network import MseNet
 MAX_TRIES = 1000
 
 
+def _passes(check, *args) -> bool:
+    try:
+        check(*args)
+        return True
+    except InvalidGenome:
+        return False
+
+
 class MseSpace:
     name = "mse"
 
@@ -40,25 +48,13 @@ class MseSpace:
         return rng.integers(0, self.upper[pos] + 1)
 
     def _macro_valid(self, g: np.ndarray) -> bool:
-        try:
-            check_macro(self.layout, g)
-            return True
-        except InvalidGenome:
-            return False
+        return _passes(check_macro, self.layout, g)
 
     def _motif_valid(self, block: np.ndarray) -> bool:
-        try:
-            decode_motif(block)
-            return True
-        except InvalidGenome:
-            return False
+        return _passes(decode_motif, block)
 
     def _valid(self, g: np.ndarray) -> bool:
-        try:
-            decode(self.layout, g)
-            return True
-        except InvalidGenome:
-            return False
+        return _passes(decode, self.layout, g)
 
     def _draw_blocks(self, rng: np.random.Generator) -> np.ndarray:
         L = self.layout
