@@ -9,8 +9,8 @@ sign before its own sign applies. A node can take every sign any of its inputs (
 can; feedback makes the graph cyclic, so the signs are propagated until nothing changes.
 
 A cell whose output is zero passes nothing on: its readers, and the readout when it is the last cell, see
-a constant (measured before this rule: 54 of 200 candidates of the digits search had a readout that never
-fired and were discarded after scoring). genome.decode rejects such genomes, so the space holds none.
+a constant (the digits search of docs/benchmarks.md discarded 62 of 200 candidates whose readout never
+fired before this rule, 19 with it). genome.decode rejects such genomes, so the space holds none.
 """
 
 from __future__ import annotations

@@ -39,6 +39,7 @@ class MseSpace:
     def __init__(self, cells: int = 4, motifs: int = 3) -> None:
         self.layout = Layout(cells, motifs)
         self.upper = self.layout.upper()
+        self.macro = [p for c in range(cells) for p in self.layout.macro_positions(c)]  # every cell's macro genes
 
     def genotype(self, genome) -> MseGenotype:
         return MseGenotype(self.layout.cells, self.layout.motifs, tuple(int(v) for v in genome))
@@ -59,9 +60,8 @@ class MseSpace:
     def _draw_blocks(self, rng: np.random.Generator) -> np.ndarray:
         L = self.layout
         g = np.zeros(len(L), dtype=np.int64)
-        macro = [p for c in range(L.cells) for p in L.macro_positions(c)]
         for _ in range(MAX_TRIES):
-            g[macro] = self._draw(rng, macro)
+            g[self.macro] = self._draw(rng, self.macro)
             if self._macro_valid(g):
                 break
         for c in range(L.cells):
@@ -104,7 +104,6 @@ class MseSpace:
     def crossover_genome(self, a, b, rng: np.random.Generator) -> np.ndarray:
         L = self.layout
         a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
-        macro = [p for c in range(L.cells) for p in L.macro_positions(c)]
         for _ in range(MAX_TRIES):
             child = a.copy()
             for c in range(L.cells):
@@ -116,7 +115,7 @@ class MseSpace:
                     pos = list(L.macro_positions(c))
                     child[pos] = b[pos]
             if not self._macro_valid(child):
-                child[macro] = (a if rng.integers(2) == 0 else b)[macro]
+                child[self.macro] = (a if rng.integers(2) == 0 else b)[self.macro]
             if self._valid(child):
                 return child
         return a.copy()
