@@ -73,20 +73,25 @@ class MseNet(nn.Module):
             if m is not self and hasattr(m, "reset_parameters"):
                 m.reset_parameters()
 
+    def _at_level(self, outs: list, pooled: dict, k: int, level: int) -> torch.Tensor:
+        """Output k halved and widened to `level`, pooled once however many later cells read it there.
+
+        A method, not a closure in forward: a recursive closure refers to itself, and that cycle would keep
+        every activation (and its autograd graph) alive until Python's cyclic collector happened to run.
+        """
+        if level == self.levels[k]:
+            return outs[k]
+        if (k, level) not in pooled:
+            pooled[(k, level)] = widen(halve(self._at_level(outs, pooled, k, level - 1), 1),
+                                       self.widths[0] * 2**level)
+        return pooled[(k, level)]
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = repeat_time(self.stem(x), self.timesteps) if x.dim() == 4 else fold(self.stem, x)
         outs = [x]
         pooled: dict[tuple[int, int], torch.Tensor] = {}  # (source, level) -> its output at that level
-
-        def at_level(k: int, level: int) -> torch.Tensor:
-            if level == self.levels[k]:
-                return outs[k]
-            if (k, level) not in pooled:  # pooled once, however many later cells read it there
-                pooled[(k, level)] = widen(halve(at_level(k, level - 1), 1), self.widths[0] * 2**level)
-            return pooled[(k, level)]
-
         for c, cell in enumerate(self.cells):
-            inputs = [at_level(k, self.levels[c + 1]) for k in self.reads[c]]
+            inputs = [self._at_level(outs, pooled, k, self.levels[c + 1]) for k in self.reads[c]]
             outs.append(cell(inputs[0] if len(inputs) == 1 else torch.stack(inputs).sum(0)))
         z = self.head_lif(fold(self.head_bn, outs[-1])).mean((-2, -1))  # [T, B, C]
         return self.fc(z).mean(0)
