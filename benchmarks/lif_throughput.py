@@ -47,20 +47,20 @@ def fwd_bwd(neuron, x, g):
 def spikingjelly_step(x, g):
     from spikingjelly.activation_based import neuron, surrogate
 
-    backends = ["cupy", "torch"]
-    for backend in backends:
+    # SpikingJelly 0.0.0.15 picks the kernel by `backend`; 2.0 dropped the argument and chooses by device
+    for label, extra in (("cupy", {"backend": "cupy"}), ("torch", {"backend": "torch"}), ("auto (2.0)", {})):
         try:
             node = neuron.LIFNode(tau=2.0, v_reset=0.0, surrogate_function=surrogate.ATan(), detach_reset=True,
-                                  step_mode="m", backend=backend).cuda()
+                                  step_mode="m", **extra).cuda()
 
             def step(node=node):
                 node.reset()
                 x.grad = None
                 node(x).backward(g)
             step()
-            return backend, step
+            return label, step
         except Exception as e:  # noqa: BLE001 - try the next backend, report which ran
-            print(f"spikingjelly backend {backend} failed: {e}")
+            print(f"spikingjelly backend {label} failed: {e}")
     return None, None
 
 

@@ -1,10 +1,13 @@
 """MSE-NAS scoring throughput: candidates per second scored with the RDM fitness, as `spikenas search` does
 (fresh network built and initialised per candidate, 2 batches, neuron state fresh per batch).
 
-    python benchmarks/mse_speed.py [--candidates 100] [--device cuda] [--precision fp32|bf16]
+    python benchmarks/mse_speed.py [--candidates 100] [--device cuda] [--precision fp32|bf16] [--workers 1]
 
 Input: CIFAR-10-shaped (random normal, 3x32x32), batch 128, T = 4, the mse space's default 4 cells of 3 motifs
-at the default width (C = 32 at 32x32); the default RDM variant.
+at the default width (C = 32 at 32x32); the default RDM variant. `--workers N` scores with N worker processes
+sharing the device, as `spikenas search --workers N` does (a candidate's cost is mostly Python: building the
+network and launching small kernels, which several processes overlap on one GPU); the workers' start-up and
+first candidates are not timed.
 """
 
 from __future__ import annotations
@@ -17,11 +20,48 @@ import torch
 
 from spikenas import spaces
 from spikenas.search.evaluate import Networks, evaluate
+from spikenas.search.executors import Job, ProcessExecutor
 
 
 def sync(device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize()
+
+
+def inline(space, genotypes, batches, build, device, precision) -> tuple[float, int, list[dict]]:
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+        batches = [b.to(device, memory_format=torch.channels_last) for b in batches]
+    networks = Networks(space, build, device)
+    for g in genotypes[:5]:  # warm-up (cudnn autotuning of the shapes met)
+        try:
+            evaluate(networks, g, batches, 0, "rdm", precision)
+        except ValueError:
+            pass
+    sync(device)
+    t0 = time.perf_counter()
+    results, failed = [], 0
+    for g in genotypes:
+        try:  # as the search does: a candidate whose readout never fires is recorded as failed, not fatal
+            results.append(evaluate(networks, g, batches, 0, "rdm", precision))
+        except ValueError:
+            failed += 1
+    sync(device)
+    return time.perf_counter() - t0, failed, results
+
+
+def pooled(space, genotypes, batches, build, device, precision, workers) -> tuple[float, int, list[dict]]:
+    job = Job("mse", [b.cpu() for b in batches], build, 0, "rdm", precision, {}, None)
+    executor = ProcessExecutor(job, device, workers)
+    try:
+        warm = [g.to_json() for g in genotypes[:2 * workers]]
+        list(executor.run(warm))  # start the workers, autotune the first shapes
+        t0 = time.perf_counter()
+        out = [r for _, r in executor.run([g.to_json() for g in genotypes])]
+        dt = time.perf_counter() - t0
+    finally:
+        executor.close()
+    return dt, sum("error" in r for r in out), [r for r in out if "error" not in r]
 
 
 def main() -> None:
@@ -31,6 +71,7 @@ def main() -> None:
     p.add_argument("--timesteps", type=int, default=4)
     p.add_argument("--channels", type=int, default=None)
     p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
+    p.add_argument("--workers", type=int, default=1)
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = p.parse_args()
     device = torch.device(args.device)
@@ -39,23 +80,17 @@ def main() -> None:
     space = spaces.get("mse")
     rng = np.random.default_rng(0)
     gen = torch.Generator().manual_seed(0)
-    batches = [torch.randn(args.batch_size, 3, 32, 32, generator=gen).to(device) for _ in range(2)]
-    if device.type == "cuda":
-        torch.backends.cudnn.benchmark = True
-        batches = [b.to(memory_format=torch.channels_last) for b in batches]
+    batches = [torch.randn(args.batch_size, 3, 32, 32, generator=gen) for _ in range(2)]
     build = {"input_shape": (3, 32, 32), "num_classes": 10, "timesteps": args.timesteps, "channels": args.channels}
-    networks = Networks(space, build, device)
     genotypes = [space.sample(rng) for _ in range(args.candidates)]
-    evaluate(networks, genotypes[0], batches, 0, "rdm", args.precision)  # warm-up
-    sync(device)
-    t0 = time.perf_counter()
-    results = [evaluate(networks, g, batches, 0, "rdm", args.precision) for g in genotypes]
-    sync(device)
-    dt = time.perf_counter() - t0
+    if args.workers == 1:
+        dt, failed, results = inline(space, genotypes, batches, build, device, args.precision)
+    else:
+        dt, failed, results = pooled(space, genotypes, batches, build, device, args.precision, args.workers)
     params = np.mean([r["params"] for r in results])
-    print(f"scoring (rdm, {args.precision}, batch {args.batch_size}, T={args.timesteps}): "
+    print(f"scoring (rdm, {args.precision}, batch {args.batch_size}, T={args.timesteps}, {args.workers} worker(s)): "
           f"{args.candidates / dt:.2f} candidates/s over {args.candidates} candidates "
-          f"(mean {params:.0f} parameters)")
+          f"({failed} failed at the readout; mean {params:.0f} parameters)")
 
 
 if __name__ == "__main__":

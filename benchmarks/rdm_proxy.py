@@ -7,7 +7,7 @@ Candidates are sampled from the mse space with the seed; every RDM variant (2 di
 reductions), SAHD, and two naive baselines (spikes at initialisation, parameters) score the same freshly
 initialised network on the same 2 batches (as `spikenas search` does); then each candidate is trained
 (AdamW 2e-3, cosine, batch 32) and its test accuracy read. Results also go to OUT/proxy.json; trained runs
-are kept in OUT, so a rerun resumes.
+are kept in OUT, one folder per genotype, so a rerun resumes.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def main() -> None:
         torch.manual_seed(candidate_seed(args.seed, g.hash()))
         model = space.build(g, shape, classes, args.timesteps, channels=args.channels)
         s = scores_of(model, batches, labels)
-        run = out / f"c{i:03d}"
+        run = out / f"c{i:03d}-{g.hash()}"  # named by the genotype: a rerun never reuses another network's run
         if (run / "metrics.json").exists() and json.loads((run / "metrics.json").read_text())["status"] == "done":
             acc = json.loads((run / "metrics.json").read_text())["test_accuracy"]
         else:

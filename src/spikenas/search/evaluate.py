@@ -93,7 +93,8 @@ class Networks:
             self.model.set_genotype(genotype)
             model = self.model
         else:
-            model = self.space.build(genotype, **self.build_kwargs).to(self.device)
+            with torch.device(self.device):  # parameters made where they run: no host-side init, no copy
+                model = self.space.build(genotype, **self.build_kwargs)
             if self.reuse and hasattr(model, "set_genotype"):
                 self.model = model
         if self.device.type == "cuda":  # NHWC convolutions: the layout tensor cores read without transposes
