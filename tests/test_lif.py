@@ -96,3 +96,14 @@ def test_bad_options_are_refused():
         LIF(surrogate="nope")
     with pytest.raises(ValueError):
         LIF(tau=0.5)
+
+
+def test_spike_without_gradient_equals_the_autograd_step():
+    from spikenas.snn.surrogate import get_surrogate, spike
+
+    x = torch.cat([torch.randn(1000), torch.tensor([0.0, -0.0, 1e-45, -1e-45])])
+    with torch.no_grad():
+        plain = spike(x, get_surrogate("atan"))
+    tracked = spike(x.clone().requires_grad_(), get_surrogate("atan"))
+    assert tracked.grad_fn is not None and plain.grad_fn is None
+    assert torch.equal(plain, tracked.detach())
