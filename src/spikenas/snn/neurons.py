@@ -8,6 +8,8 @@ monitor, when attached, adds the spike count to a device-side accumulator: no ho
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import torch
 from torch import nn
@@ -34,6 +36,7 @@ class _Neuron(nn.Module):
         self.detach_reset = detach_reset
         self.backend = backend
         self.monitor = None  # set by SpikeMonitor; receives (self, spikes)
+        self._gather: dict | None = None  # set by steps_recorded_once
 
     def leak(self) -> torch.Tensor | float | None:
         """The factor k = 1/tau of the charge equation, or None for no leak."""
@@ -67,12 +70,35 @@ class _Neuron(nn.Module):
         s, v = lif_step(x, v, self.leak(), self.threshold, self.reset, self.surrogate,
                         self.detach_reset)
         if self.monitor is not None:
-            self.monitor.record(self, s.unsqueeze(0))
+            if self._gather is not None:
+                self._gather.setdefault(self, []).append(s)
+            else:
+                self.monitor.record(self, s.unsqueeze(0))
         return s, v
 
     def extra_repr(self) -> str:
         return (f"threshold={self.threshold}, reset={self.reset}, surrogate={self.surrogate.name}, "
                 f"backend={self.backend}")
+
+
+@contextmanager
+def steps_recorded_once(neurons: Iterable[nn.Module]) -> Iterator[None]:
+    """Within the block, monitored neurons stepping through time keep their spikes, and each records them
+    once at its end, as one sequence [T, B, ...], in the order they first fired a step: one monitor call per
+    neuron instead of one per step. Every monitor in the project treats a sequence as its steps in turn
+    (spike counts, RDM statistics, SAHD's per-step maps), so the totals are those of step-by-step recording;
+    nothing is recorded if the block raises."""
+    gather: dict = {}
+    active = [n for n in neurons if n.monitor is not None]
+    for n in active:
+        n._gather = gather
+    try:
+        yield
+    finally:
+        for n in active:
+            n._gather = None
+    for n, steps in gather.items():
+        n.monitor.record(n, torch.stack(steps))
 
 
 class LIF(_Neuron):

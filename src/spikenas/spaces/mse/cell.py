@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from spikenas.models.neuron_config import NeuronConfig
-from spikenas.snn import fold
+from spikenas.snn import fold, steps_recorded_once
 from spikenas.snn.timestep_bn import TimestepBatchNorm2d
 from spikenas.spaces.mse.genome import CellSpec, cell_graph
 
@@ -84,6 +84,10 @@ class MseCell(nn.Module):
         return self._sum([nodes[o] for o in self.outputs])
 
     def _stepped(self, x_seq: torch.Tensor) -> torch.Tensor:
+        with steps_recorded_once(op.neuron for op in self.ops.values() if op.op != "identity"):
+            return self._steps(x_seq)
+
+    def _steps(self, x_seq: torch.Tensor) -> torch.Tensor:
         state: dict[str, torch.Tensor | None] = {k: None for k in self.ops}
         feedback: dict[int, torch.Tensor] = {}
         out = []

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from spikenas.models.neuron_config import NeuronConfig
-from spikenas.snn import fold
+from spikenas.snn import fold, is_neuron, steps_recorded_once
 from spikenas.spaces.snasnet.genotype import NODES, SnasGenotype
 
 
@@ -83,6 +83,10 @@ class SnasCell(nn.Module):
         return nodes[NODES - 1]
 
     def _stepped(self, x_seq: torch.Tensor) -> torch.Tensor:
+        with steps_recorded_once(m for m in self.ops.modules() if is_neuron(m)):
+            return self._steps(x_seq)
+
+    def _steps(self, x_seq: torch.Tensor) -> torch.Tensor:
         state: dict[str, torch.Tensor | None] = {k: None for k in self.ops}
         feedback: dict[int, torch.Tensor] = {}
         out = []
