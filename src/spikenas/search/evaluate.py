@@ -82,7 +82,10 @@ class Networks:
     """Hands out the network for each candidate. A space whose networks can be rewired in place
     (`set_genotype`) gets one network per worker, rewired and re-initialised for every candidate, instead of
     a new one built in Python each time; `reuse=False` builds every one afresh (the reference path). Either
-    way the weights are drawn by `reset_parameters()` right after seeding, so they are the same."""
+    way the weights are drawn by `reset_parameters()` right after seeding, so they are the same. A network is
+    built on the meta device (no memory, no initialisation) and then given empty storage on the scoring
+    device: `reset_parameters()` fills every parameter and buffer (tests/test_meta_build.py), so drawing
+    weights at construction as well would only be thrown away."""
 
     def __init__(self, space, build_kwargs: dict, device: torch.device, reuse: bool = True) -> None:
         self.space, self.build_kwargs, self.device, self.reuse = space, build_kwargs, device, reuse
@@ -93,8 +96,9 @@ class Networks:
             self.model.set_genotype(genotype)
             model = self.model
         else:
-            with torch.device(self.device):  # parameters made where they run: no host-side init, no copy
+            with torch.device("meta"):  # no weights drawn at construction: reset_parameters() draws them
                 model = self.space.build(genotype, **self.build_kwargs)
+            model.to_empty(device=self.device)
             if self.reuse and hasattr(model, "set_genotype"):
                 self.model = model
         if self.device.type == "cuda":  # NHWC convolutions: the layout tensor cores read without transposes

@@ -128,7 +128,14 @@ class PLIF(_Neuron):
         super().__init__(threshold, reset, surrogate, detach_reset, backend, alpha)
         if init_tau <= 1.0:
             raise ValueError(f"init_tau must be > 1, not {init_tau}")
-        self.w = nn.Parameter(torch.tensor(-math.log(init_tau - 1.0)))
+        self.init_tau = float(init_tau)
+        self.w = nn.Parameter(torch.empty(()))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """w back to its initial value (1/tau = 1/init_tau), as a network's reset_parameters() expects."""
+        with torch.no_grad():
+            self.w.fill_(-math.log(self.init_tau - 1.0))
 
     def leak(self) -> torch.Tensor:
         return self.w.sigmoid()

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from spikenas.models.neuron_config import NeuronConfig
-from spikenas.snn import SeqFold, fold, repeat_time
+from spikenas.snn import SeqFold, fold, is_neuron, repeat_time
 from spikenas.snn.layers import TimeDropout
 from spikenas.spaces.snasnet.cell import SnasCell
 from spikenas.spaces.snasnet.genotype import SnasGenotype
@@ -81,6 +81,8 @@ class SnasNet(nn.Module):
                 nn.init.normal_(m.weight, 0, std)
                 if m.bias is not None:
                     nn.init.zeros_(m.bias)
+            elif is_neuron(m) and hasattr(m, "reset_parameters"):  # PLIF's learnable tau
+                m.reset_parameters()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = repeat_time(self.stem(x), self.timesteps) if x.dim() == 4 else fold(self.stem, x)
