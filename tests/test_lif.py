@@ -107,3 +107,44 @@ def test_spike_without_gradient_equals_the_autograd_step():
     tracked = spike(x.clone().requires_grad_(), get_surrogate("atan"))
     assert tracked.grad_fn is not None and plain.grad_fn is None
     assert torch.equal(plain, tracked.detach())
+
+
+@pytest.mark.parametrize("reset", ["hard", "soft"])
+@pytest.mark.parametrize("k", [0.5, 1 / 3, None])
+def test_lif_step_shortcuts_equal_the_equation(reset, k):
+    """No-gradient steps and the V[-1] = 0 charge give exactly the values of the full equation."""
+    from spikenas.snn.functional.lif import charge, lif_step
+    from spikenas.snn.surrogate import get_surrogate
+
+    torch.manual_seed(0)
+    x = torch.randn(3, 500) * 2
+    x[:, :5] = torch.tensor([1.0, 2.0, 0.0, -0.0, 3.0])  # exactly at the threshold once charged (k = 0.5)
+    atan = get_surrogate("atan")
+    v_grad = v_plain = None
+    for t in range(3):
+        xt = x[t].clone().requires_grad_()
+        s_g, v_g = lif_step(xt, v_grad, k, 1.0, reset, atan)
+        with torch.no_grad():
+            s_p, v_p = lif_step(x[t], v_plain, k, 1.0, reset, atan)
+        h = charge(x[t], torch.zeros_like(x[t]) if v_plain is None else v_plain, k)  # the equation in full
+        assert torch.equal(s_p, (h - 1.0 >= 0).float())
+        assert torch.equal(s_g.detach(), s_p) and torch.equal(v_g.detach(), v_p)
+        v_grad, v_plain = v_g.detach(), v_p
+
+
+def test_lif_step_shortcuts_keep_the_memory_layout():
+    """Outputs laid out as the full equation's: a layout change alone makes later convolutions round
+    differently (it moved MSE-NAS scores by 1e-4 before the shortcuts kept it)."""
+    from spikenas.snn.functional.lif import lif_step
+    from spikenas.snn.surrogate import get_surrogate
+
+    x = torch.randn(4, 8, 5, 5).to(memory_format=torch.channels_last) * 2
+    atan = get_surrogate("atan")
+    for k in (0.5, None):
+        s_g, v_g = lif_step(x.clone().requires_grad_(), None, k, 1.0, "hard", atan)
+        with torch.no_grad():
+            s_p, v_p = lif_step(x, None, k, 1.0, "hard", atan)
+            s_p2, v_p2 = lif_step(x, v_p, k, 1.0, "hard", atan)
+        s_g2, v_g2 = lif_step(x.clone().requires_grad_(), v_g.detach(), k, 1.0, "hard", atan)
+        for a, b in ((s_g, s_p), (v_g, v_p), (s_g2, s_p2), (v_g2, v_p2)):
+            assert a.stride() == b.stride() and torch.equal(a.detach(), b)

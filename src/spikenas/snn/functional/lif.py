@@ -31,18 +31,25 @@ def lif_step(
     surrogate: Surrogate,
     detach_reset: bool = True,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """One timestep: returns (spikes, new membrane). `v=None` means V[-1] = 0."""
+    """One timestep: returns (spikes, new membrane). `v=None` means V[-1] = 0.
+
+    Two shortcuts give the equation's values with fewer ops (cells with feedback call this for every
+    neuron at every step): at V[-1] = 0 the charge is X * k (IF: X), the zero terms left out; and with no
+    gradient to carry, the spike is the comparison H >= threshold (equal to H - threshold >= 0 in IEEE
+    arithmetic) and a hard reset zeroes the fired membranes (equal to H * (1 - S) for finite H)."""
+    if reset not in ("hard", "soft"):
+        raise ValueError(f"reset must be 'hard' or 'soft', not {reset!r}")
     if v is None:
-        v = torch.zeros_like(x)
-    h = charge(x, v, k)
+        h = x.clone() if k is None else x * k  # x * k keeps x's layout, as the full equation would
+    else:
+        h = charge(x, v, k)
+    if not (h.requires_grad and torch.is_grad_enabled()):
+        fired = h >= threshold
+        s = fired.to(h.dtype)
+        return s, (h.masked_fill_(fired, 0.0) if reset == "hard" else h - threshold * s)  # h is ours
     s = spike(h - threshold, surrogate)
     s_reset = s.detach() if detach_reset else s
-    if reset == "hard":
-        v_new = h * (1.0 - s_reset)
-    elif reset == "soft":
-        v_new = h - threshold * s_reset
-    else:
-        raise ValueError(f"reset must be 'hard' or 'soft', not {reset!r}")
+    v_new = h * (1.0 - s_reset) if reset == "hard" else h - threshold * s_reset
     return s, v_new
 
 
