@@ -20,7 +20,7 @@ import torch
 
 from spikenas import spaces
 from spikenas.search.evaluate import Networks, evaluate
-from spikenas.search.executors import Job, ProcessExecutor
+from spikenas.search.executors import Job, ProcessExecutor, to_device
 
 
 def sync(device) -> None:
@@ -29,9 +29,7 @@ def sync(device) -> None:
 
 
 def inline(space, genotypes, batches, build, device, precision) -> tuple[float, int, list[dict]]:
-    if device.type == "cuda":
-        torch.backends.cudnn.benchmark = True
-        batches = [b.to(device, memory_format=torch.channels_last) for b in batches]
+    batches = to_device(batches, device)  # as the search's executors place them
     networks = Networks(space, build, device)
     for g in genotypes[:5]:  # warm-up (cudnn autotuning of the shapes met)
         try:

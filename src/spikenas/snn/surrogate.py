@@ -59,9 +59,5 @@ class _SpikeFn(torch.autograd.Function):
 
 
 def spike(x: torch.Tensor, surrogate: Surrogate) -> torch.Tensor:
-    """Heaviside step `1[x >= 0]` whose backward pass is `surrogate.grad(x)`. With no gradient to carry
-    (scoring at initialisation, evaluation) the step alone: the same values without the autograd
-    Function's per-call cost, which a cell stepping through time pays for every neuron at every step."""
-    if not (x.requires_grad and torch.is_grad_enabled()):
-        return (x >= 0).to(x.dtype)
+    """Heaviside step `1[x >= 0]` whose backward pass is `surrogate.grad(x)`."""
     return _SpikeFn.apply(x, surrogate)

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from spikenas.models.neuron_config import NeuronConfig
-from spikenas.snn import fold, steps_recorded_once
+from spikenas.snn import fold, is_neuron, steps_recorded_once
 from spikenas.snn.timestep_bn import TimestepBatchNorm2d
 from spikenas.spaces.mse.genome import CellSpec, cell_graph
 
@@ -84,7 +84,7 @@ class MseCell(nn.Module):
         return self._sum([nodes[o] for o in self.outputs])
 
     def _stepped(self, x_seq: torch.Tensor) -> torch.Tensor:
-        with steps_recorded_once(op.neuron for op in self.ops.values() if op.op != "identity"):
+        with steps_recorded_once(m for m in self.ops.modules() if is_neuron(m)):
             return self._steps(x_seq)
 
     def _steps(self, x_seq: torch.Tensor) -> torch.Tensor:
