@@ -1,6 +1,6 @@
 """Host-side cost of scoring a candidate: top-level torch ops and milliseconds per candidate at tiny shapes.
 
-    python benchmarks/host_ops.py [--space mse] [--candidates 20]
+    python benchmarks/host_ops.py [--space mse] [--candidates 20] [--reductions 2|any]
 
 At C = 4, batch 2, 3x32x32, T = 4 the arithmetic is negligible, so what is left is what a GPU cannot hide:
 Python and one dispatch (on CUDA, usually one kernel launch) per op. Candidates are sampled with seed 0 and
@@ -18,6 +18,7 @@ import torch
 from torch.profiler import ProfilerActivity, profile
 
 from spikenas import spaces
+from spikenas.cli.search_cmd import count_or_any
 from spikenas.search.evaluate import Networks, evaluate
 
 
@@ -25,9 +26,10 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--space", default="mse")
     p.add_argument("--candidates", type=int, default=20)
+    p.add_argument("--reductions", type=count_or_any, default=None, help="mse: as the search's option")
     args = p.parse_args()
     torch.set_num_threads(1)
-    space = spaces.get(args.space)
+    space = spaces.get(args.space, reductions=args.reductions)
     score = "rdm" if args.space == "mse" else "sahd"
     rng = np.random.default_rng(0)
     genotypes = [space.sample(rng) for _ in range(args.candidates)]

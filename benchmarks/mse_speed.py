@@ -2,8 +2,10 @@
 (fresh network built and initialised per candidate, 2 batches, neuron state fresh per batch).
 
     python benchmarks/mse_speed.py [--candidates 100] [--device cuda] [--precision fp32|bf16] [--workers 1]
+                                    [--reductions 2|any]
 
-Input: CIFAR-10-shaped (random normal, 3x32x32), batch 128, T = 4, the mse space's default 4 cells of 3 motifs
+Input: CIFAR-10-shaped (random normal, 3x32x32), batch 128, T = 4, candidates sampled as a default search
+samples them (4 cells of 3 motifs, 2 of which reduce; `--reductions any`: as the H100 figures of 2026-11-23)
 at the default width (C = 32 at 32x32); the default RDM variant. `--workers N` scores with N worker processes
 sharing the device, as `spikenas search --workers N` does (a candidate's cost is mostly Python: building the
 network and launching small kernels, which several processes overlap on one GPU); the workers' start-up and
@@ -19,6 +21,7 @@ import numpy as np
 import torch
 
 from spikenas import spaces
+from spikenas.cli.search_cmd import count_or_any
 from spikenas.search.evaluate import Networks, evaluate
 from spikenas.search.executors import Job, ProcessExecutor, to_device
 
@@ -71,11 +74,13 @@ def main() -> None:
     p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--reductions", type=count_or_any, default=None,
+                   help="cells that halve the resolution, or any (default: the space's, as a search's)")
     args = p.parse_args()
     device = torch.device(args.device)
     name = torch.cuda.get_device_name() if device.type == "cuda" else f"CPU, {torch.get_num_threads()} threads"
     print(f"device: {name}, torch {torch.__version__}")
-    space = spaces.get("mse")
+    space = spaces.get("mse", reductions=args.reductions)
     rng = np.random.default_rng(0)
     gen = torch.Generator().manual_seed(0)
     batches = [torch.randn(args.batch_size, 3, 32, 32, generator=gen) for _ in range(2)]

@@ -22,6 +22,7 @@ import torch
 from scipy.stats import kendalltau
 
 from spikenas import spaces
+from spikenas.cli.search_cmd import count_or_any
 from spikenas.scores import RDMKernel, SAHDKernel
 from spikenas.scores.rdm import DISSIMILARITIES, REDUCTIONS
 from spikenas.search.evaluate import candidate_seed
@@ -76,13 +77,15 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--out", default="runs/rdm_proxy")
+    p.add_argument("--reductions", type=count_or_any, default=None,
+                   help="cells that halve the resolution, or any (default: the space's, as a search's)")
     args = p.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     cfg = SearchConfig(space="mse", score="rdm", dataset=args.dataset, data_root=args.data_root,
                        timesteps=args.timesteps, batch_size=args.batch_size, seed=args.seed)
     batches, labels, shape, classes = score_batches(cfg)
-    space = spaces.get("mse")
+    space = spaces.get("mse", reductions=args.reductions)
     rng = np.random.default_rng(args.seed)
     genotypes = [space.sample(rng) for _ in range(args.candidates)]
     rows = []

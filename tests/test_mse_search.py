@@ -21,6 +21,34 @@ def rows(run):
         return db.execute("SELECT idx, hash, score, spikes, params, status FROM candidates ORDER BY idx").fetchall()
 
 
+def genotypes(run):
+    with sqlite3.connect(run / "search.sqlite") as db:
+        return [json.loads(g) for (g,) in db.execute("SELECT genotype FROM candidates ORDER BY idx")]
+
+
+def reductions(genotype):
+    return sum(cell["reduce"] for cell in genotype["structure"])
+
+
+def test_space_settings_shape_the_search(cli, tmp_path):
+    out = cli(*SEARCH, "--generations", "1", "--cells", "3", "--motifs", "2", "--reductions", "1",
+              "--run", tmp_path / "a")
+    assert out.returncode == 0, out.stderr
+    found = genotypes(tmp_path / "a")
+    assert len(found) == 16 and all(g["cells"] == 3 and g["motifs"] == 2 and reductions(g) == 1 for g in found)
+    assert len({tuple(c["reduce"] for c in g["structure"]) for g in found}) > 1  # where it reduces still varies
+    free = cli(*SEARCH, "--generations", "0", "--population", "16", "--reductions", "any", "--run", tmp_path / "b")
+    assert free.returncode == 0, free.stderr
+    assert len({reductions(g) for g in genotypes(tmp_path / "b")}) > 1
+    # a search started before the setting existed resumes as it ran then: any count
+    cfg = json.loads((tmp_path / "b" / "config.json").read_text())
+    del cfg["reductions"]
+    (tmp_path / "b" / "config.json").write_text(json.dumps(cfg))
+    again = cli("search", "--run", tmp_path / "b", "--resume", "--quiet")
+    assert again.returncode == 0, again.stderr
+    assert json.loads((tmp_path / "b" / "config.json").read_text())["reductions"] == "any"
+
+
 def dominated(a, b):
     """a is dominated by b: b no worse on (score up, spikes down, params down) and better on one."""
     wa, wb = (-a[2], a[3], a[4]), (-b[2], b[3], b[4])
@@ -43,6 +71,7 @@ def test_nsga2_search_writes_front_and_best(cli, tmp_path):
     assert best["candidate"] == front["chosen"] and best["candidate"] in members
     assert best["chosen_by"].startswith("knee") and best["space"] == "mse"
     assert by_idx[best["candidate"]][1] == best["hash"]
+    assert {reductions(g) for g in genotypes(tmp_path / "a")} == {2}  # the default count
     again = cli(*SEARCH, "--generations", "2", "--run", tmp_path / "b")
     assert again.returncode == 0 and rows(tmp_path / "b") == r
     primary = cli(*SEARCH, "--generations", "0", "--pick", "primary", "--objectives", "score,spikes",

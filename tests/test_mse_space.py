@@ -226,10 +226,11 @@ def test_macro_connections_and_reductions():
     assert seen[2][0].shape == (2, 3, 16, 2, 2) and torch.allclose(seen[2][0], expect)
 
 
+@pytest.mark.parametrize("reductions", ["any", None])  # any count; the default count
 @settings(max_examples=1000, deadline=None)
 @given(st.integers(0, 2**32 - 1))
-def test_sample_mutate_crossover_stay_valid(seed):
-    space = spaces.get("mse")
+def test_sample_mutate_crossover_stay_valid(reductions, seed):
+    space = spaces.get("mse", reductions=reductions)
     rng = np.random.default_rng(seed)
     a, b = space.sample_genome(rng), space.sample_genome(rng)
     m = space.mutate_genome(a, rng)
@@ -241,6 +242,51 @@ def test_sample_mutate_crossover_stay_valid(seed):
     # the genotype survives JSON
     ga = space.genotype(a)
     assert space.genotype_from_json(ga.to_json()) == ga
+
+
+def _reduce_bits(space, g):
+    return tuple(int(g[space.layout.cell_start(c)]) for c in range(space.layout.cells))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([(4, 0), (4, 1), (4, 2), (6, 2), (2, 2)]))
+def test_a_fixed_reduction_count_holds_through_variation(seed, shape):
+    cells, reductions = shape
+    space = MseSpace(cells=cells, motifs=2, reductions=reductions)
+    rng = np.random.default_rng(seed)
+    a, b = space.sample_genome(rng), space.sample_genome(rng)
+    for g in (a, b, space.mutate_genome(a, rng), space.crossover_genome(a, b, rng)):
+        assert is_valid(space.layout, g) and sum(_reduce_bits(space, g)) == reductions
+
+
+def test_mutation_moves_reductions_it_cannot_add():
+    """With the count fixed, where the network reduces still evolves: mutations move reductions between cells."""
+    space = MseSpace(cells=4, motifs=1, reductions=1)
+    rng = np.random.default_rng(0)
+    g, seen = space.sample_genome(rng), set()
+    for _ in range(300):
+        g = space.mutate_genome(g, rng)
+        seen.add(_reduce_bits(space, g))
+    assert seen == {(1, 0, 0, 0), (0, 1, 0, 0), (0, 0, 1, 0), (0, 0, 0, 1)}
+    free = MseSpace(cells=4, motifs=1, reductions="any")  # any count: sampling reaches 0, 1 and 2 reductions
+    counts = {sum(_reduce_bits(free, free.sample_genome(rng))) for _ in range(200)}
+    assert counts == {0, 1, 2}
+
+
+def test_space_settings_are_checked():
+    with pytest.raises(InputError, match="--reductions must be 'any' or a number between 0 and 2"):
+        MseSpace(reductions=3)
+    with pytest.raises(InputError, match="not 'some'"):
+        MseSpace(reductions="some")
+    assert MseSpace().reductions == 2 and MseSpace(cells=1).reductions == 1
+    with pytest.raises(InputError, match="between 0 and 1 for 1 cells"):
+        MseSpace(cells=1, reductions=2)
+    with pytest.raises(InputError, match="--cells must be a positive integer"):
+        MseSpace(cells=0)
+    with pytest.raises(InputError, match="--cells is not a setting of the snasnet space"):
+        spaces.get("snasnet", cells=4)
+    assert spaces.get("mse", cells=6, motifs=2, reductions=None).layout == Layout(6, 2)
+    assert spaces.get("mse", reductions="any").reductions == "any"
 
 
 def test_motif_library_is_well_formed():

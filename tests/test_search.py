@@ -53,6 +53,12 @@ def test_search_refuses_bad_input(cli, tmp_path):
     assert again.returncode == 2 and "--resume" in again.stderr
     changed = cli("search", "--run", tmp_path / "r", "--resume", "--seed", "9")
     assert changed.returncode == 2 and "--seed" in changed.stderr
+    for bad, words in ((["--cells", "4"], "--cells is not a setting of the snasnet space"),
+                       (["--space", "mse", "--reductions", "3"], "a number between 0 and 2"),
+                       (["--space", "mse", "--reductions", "two"], "expected a number or 'any'")):
+        out = cli(*SEARCH, "--candidates", "2", *bad, "--run", tmp_path / "bad")
+        assert out.returncode == 2 and words in out.stderr and len(out.stderr.strip().splitlines()) <= 3
+        assert not (tmp_path / "bad").exists()  # refused before anything was written
 
 
 def test_train_the_found_genotype(cli, tmp_path):

@@ -11,9 +11,24 @@ from spikenas.errors import InputError
 from spikenas.search.run import SearchConfig, run_search
 
 S = argparse.SUPPRESS
+
+
+def count_or_any(text: str) -> int | str:
+    if text == "any":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or 'any', not {text!r}") from None
+
 OPTIONS = {  # option -> (type, help)
     "--space": (str, "search space: snasnet (forward and backward edges), snasnet-forward, or mse (MSE-NAS: "
                      "neuron ops, circuit motifs, connectivity across cells)"),
+    "--cells": (int, "mse: cells in the network (4)"),
+    "--motifs": (int, "mse: motif slots per cell (3)"),
+    "--reductions": (count_or_any,
+                     "mse: how many cells halve the resolution, where being evolved (2), or any (the count "
+                     "evolved too, 0 to 2)"),
     "--strategy": (str, "random (SNASNet's), evolution (regularized evolution) or nsga2 (multi-objective, "
                         "MSE-NAS's; needs --generations)"),
     "--score": (str, "training-free score: sahd (SNASNet's kernel log-det) or rdm (representational "

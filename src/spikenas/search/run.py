@@ -32,6 +32,9 @@ from spikenas.train.checkpoint import atomic_write_json
 @dataclass
 class SearchConfig:
     space: str = "snasnet"
+    cells: int | None = None  # mse: cells in the network (4)
+    motifs: int | None = None  # mse: motif slots per cell (3)
+    reductions: int | str | None = None  # mse: cells that halve the resolution, or "any" (None: the space's default)
     strategy: str = "random"
     score: str = "sahd"
     dataset: str = "digits"
@@ -62,6 +65,9 @@ class SearchConfig:
     RUNTIME = ("device", "executor", "ray_address", "gpus_per_candidate", "pick")
 
     def __post_init__(self) -> None:
+        space = self.make_space()  # an impossible space setting is refused before anything is written
+        if self.reductions is None and hasattr(space, "reductions"):
+            self.reductions = space.reductions  # the default, recorded in config.json
         if self.precision not in ("fp32", "bf16"):
             raise InputError(f"--precision must be fp32 or bf16, not {self.precision!r}")
         if self.score not in SCORES:
@@ -91,12 +97,17 @@ class SearchConfig:
         if self.channels is not None and self.channels < 1:
             raise InputError(f"--channels must be at least 1, not {self.channels}")
 
+    def make_space(self):
+        return spaces.get(self.space, cells=self.cells, motifs=self.motifs, reductions=self.reductions)
+
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> SearchConfig:
         names = {f.name for f in fields(cls)}
+        if d.get("space") == "mse" and "reductions" not in d:
+            d = {**d, "reductions": "any"}  # searched before the setting existed: any count, as then
         return cls(**{k: v for k, v in d.items() if k in names})
 
 
@@ -171,7 +182,7 @@ def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_prog
     device = torch.device(cfg.device)
     if device.type == "cuda" and not torch.cuda.is_available():
         raise InputError(f"--device {cfg.device}: no CUDA device on this machine")
-    space = spaces.get(cfg.space)
+    space = cfg.make_space()
     strategy = make_strategy(cfg.strategy, space, cfg.seed, population=cfg.population, sample=cfg.sample,
                              offspring=cfg.offspring, objectives=cfg.objectives.split(","))
     run_dir.mkdir(parents=True, exist_ok=True)

@@ -13,10 +13,20 @@ SPACES = {
 }
 
 
-def get(name: str):
+OPTIONS = {"mse": ("cells", "motifs", "reductions")}  # the settings a space takes (search --cells ...)
+
+
+def get(name: str, **options):
+    """The space called `name`; `options` (those of OPTIONS[name], None meaning the space's default) shape
+    what a search proposes there."""
     if name not in SPACES:
         raise InputError(f"unknown search space {name!r}; known: {', '.join(SPACES)}")
-    return SPACES[name]()
+    given = {k: v for k, v in options.items() if v is not None}
+    for k in given:
+        if k not in OPTIONS.get(name, ()):
+            raise InputError(f"--{k} is not a setting of the {name} space"
+                             + (f" (it takes {', '.join('--' + o for o in OPTIONS[name])})" if name in OPTIONS else ""))
+    return SPACES[name](**given)
 
 
-__all__ = ["SPACES", "get"]
+__all__ = ["OPTIONS", "SPACES", "get"]

@@ -7,6 +7,12 @@ another value) until the network changes and stays valid. Crossover takes each m
 or the other, and each cell's macro genes likewise, falling back to one parent's whole macro part when the
 mix breaks a macro rule, and draws again when the child has a silent cell (after MAX_TRIES, a copy of the
 first parent).
+
+`reductions` narrows the search to networks that halve the resolution exactly that many times (default
+DEFAULT_REDUCTIONS, fewer when there are fewer cells; "any": any count a genome allows, 0 to MAX_REDUCTIONS);
+where they happen is still evolved. With a fixed count, a mutation that lands on a reduce gene moves a
+reduction to another cell rather than adding or removing one. This constrains what the search proposes, not
+what a genotype may be: any valid genotype still loads and builds.
 """
 
 from __future__ import annotations
@@ -18,11 +24,12 @@ from torch import nn
 
 from spikenas.errors import InputError
 from spikenas.models.neuron_config import NeuronConfig
-from spikenas.spaces.mse.genome import InvalidGenome, Layout, check_macro, decode, decode_motif
+from spikenas.spaces.mse.genome import MAX_REDUCTIONS, InvalidGenome, Layout, check_macro, decode, decode_motif
 from spikenas.spaces.mse.genotype import MseGenotype
 from spikenas.spaces.mse.network import MseNet
 
 MAX_TRIES = 1000
+DEFAULT_REDUCTIONS = 2  # docs/mse.md says why
 
 
 def _passes(check, *args) -> bool:
@@ -36,10 +43,22 @@ def _passes(check, *args) -> bool:
 class MseSpace:
     name = "mse"
 
-    def __init__(self, cells: int = 4, motifs: int = 3) -> None:
+    def __init__(self, cells: int = 4, motifs: int = 3, reductions: int | str | None = None) -> None:
+        for name, v in (("cells", cells), ("motifs", motifs)):
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                raise InputError(f"--{name} must be a positive integer, not {v!r}")
+        most = min(cells, MAX_REDUCTIONS)
+        if reductions is None:
+            reductions = min(DEFAULT_REDUCTIONS, cells)
+        if reductions != "any" and not (isinstance(reductions, int) and 0 <= reductions <= most):
+            raise InputError(f"--reductions must be 'any' or a number between 0 and {most} for {cells} cells, "
+                             f"not {reductions!r}")
         self.layout = Layout(cells, motifs)
+        self.reductions = reductions  # a count, or "any"
+        self._count = None if reductions == "any" else reductions
         self.upper = self.layout.upper()
         self.macro = [p for c in range(cells) for p in self.layout.macro_positions(c)]  # every cell's macro genes
+        self.reduce_genes = [self.layout.cell_start(c) for c in range(cells)]
 
     def genotype(self, genome) -> MseGenotype:
         return MseGenotype(self.layout.cells, self.layout.motifs, tuple(int(v) for v in genome))
@@ -49,13 +68,15 @@ class MseSpace:
         return rng.integers(0, self.upper[pos] + 1)
 
     def _macro_valid(self, g: np.ndarray) -> bool:
+        if self._count is not None and int(g[self.reduce_genes].sum()) != self._count:
+            return False
         return _passes(check_macro, self.layout, g)
 
     def _motif_valid(self, block: np.ndarray) -> bool:
         return _passes(decode_motif, block)
 
     def _valid(self, g: np.ndarray) -> bool:
-        return _passes(decode, self.layout, g)
+        return self._macro_valid(g) and _passes(decode, self.layout, g)
 
     def _draw_blocks(self, rng: np.random.Generator) -> np.ndarray:
         L = self.layout
@@ -90,9 +111,16 @@ class MseSpace:
             i = int(rng.integers(len(g)))
             if self.upper[i] == 0:
                 continue
-            g[i] = (g[i] + 1 + rng.integers(self.upper[i])) % (self.upper[i] + 1)  # any other value
+            if self._count is not None and i in self.reduce_genes:  # move a reduction, keep the count
+                others = [j for j in self.reduce_genes if g[j] != g[i]]
+                if not others:
+                    continue
+                j = others[int(rng.integers(len(others)))]
+                g[i], g[j] = g[j], g[i]
+            else:
+                g[i] = (g[i] + 1 + rng.integers(self.upper[i])) % (self.upper[i] + 1)  # any other value
             try:
-                if self.genotype(g).hash() != base:
+                if self._macro_valid(g) and self.genotype(g).hash() != base:
                     return g
             except InvalidGenome:
                 continue
