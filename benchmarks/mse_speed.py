@@ -9,7 +9,8 @@ samples them (4 cells of 3 motifs, 2 of which reduce; `--reductions any`: as the
 at the default width (C = 32 at 32x32); the default RDM variant. `--workers N` scores with N worker processes
 sharing the device, as `spikenas search --workers N` does (a candidate's cost is mostly Python: building the
 network and launching small kernels, which several processes overlap on one GPU); the workers' start-up and
-first candidates are not timed.
+first candidates are not timed. With one worker a second line splits a candidate's time between building
+and initialising its network and scoring it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import torch
 
 from spikenas import spaces
 from spikenas.cli.search_cmd import count_or_any
-from spikenas.search.evaluate import Networks, evaluate
+from spikenas.search.evaluate import Networks, evaluate, score_network
 from spikenas.search.executors import Job, ProcessExecutor, to_device
 
 
@@ -49,6 +50,27 @@ def inline(space, genotypes, batches, build, device, precision) -> tuple[float, 
             failed += 1
     sync(device)
     return time.perf_counter() - t0, failed, results
+
+
+def phases(genotypes, batches, build, device, precision, space) -> tuple[float, float]:
+    """Milliseconds per candidate spent building and initialising the network, and scoring it (the device
+    synchronised between the two, so unlike the throughput run nothing overlaps)."""
+    batches = to_device(batches, device)
+    networks = Networks(space, build, device)
+    built = scored = 0.0
+    for g in genotypes:
+        sync(device)
+        t0 = time.perf_counter()
+        model = networks.get(g, 0)
+        sync(device)
+        t1 = time.perf_counter()
+        try:
+            score_network(model, batches, "rdm", precision)
+        except ValueError:
+            pass
+        sync(device)
+        built, scored = built + t1 - t0, scored + time.perf_counter() - t1
+    return 1e3 * built / len(genotypes), 1e3 * scored / len(genotypes)
 
 
 def pooled(space, genotypes, batches, build, device, precision, workers) -> tuple[float, int, list[dict]]:
@@ -94,6 +116,11 @@ def main() -> None:
     print(f"scoring (rdm, {args.precision}, batch {args.batch_size}, T={args.timesteps}, {args.workers} worker(s)): "
           f"{args.candidates / dt:.2f} candidates/s over {args.candidates} candidates "
           f"({failed} failed at the readout; mean {params:.0f} parameters)")
+    if args.workers == 1:
+        n = min(20, len(genotypes))
+        build_ms, score_ms = phases(genotypes[:n], batches, build, device, args.precision, space)
+        print(f"  per candidate, the first {n} again with the device synchronised between phases: build and "
+              f"initialise {build_ms:.1f} ms, score {score_ms:.1f} ms")
 
 
 if __name__ == "__main__":
