@@ -51,12 +51,13 @@ def main() -> None:
     pick = torch.from_numpy(np.random.default_rng(0).permutation(len(xtr))[:args.train_samples])
     ytr, yte = torch.as_tensor(np.asarray(ytr)), torch.as_tensor(np.asarray(yte))
     classes = int(max(ytr.max(), yte.max())) + 1
+    # the same batches for every candidate: an epoch's order and augmentation depend only on seed and epoch
+    train = data.DeviceBatches(xtr[pick], ytr[pick], cfg.batch_size, cfg.device, mean, std,
+                               data.Augment(cfg.crop_padding, False, 0), shuffle=True, seed=0)
+    test = data.DeviceBatches(xte[:args.test_samples], yte[:args.test_samples], 500, cfg.device, mean, std)
     with sqlite3.connect(Path(args.search) / "search.sqlite") as db:
         for idx in (int(i) for i in args.candidates.split(",")):
             genotype = json.loads(db.execute("SELECT genotype FROM candidates WHERE idx = ?", (idx,)).fetchone()[0])
-            train = data.DeviceBatches(xtr[pick], ytr[pick], cfg.batch_size, cfg.device, mean, std,
-                                       data.Augment(cfg.crop_padding, False, 0), shuffle=True, seed=0)
-            test = data.DeviceBatches(xte[:args.test_samples], yte[:args.test_samples], 500, cfg.device, mean, std)
             torch.manual_seed(0)
             spec = {"name": "genotype", "space": genotype["space"], "genotype": genotype, "channels": args.channels}
             model = build_model(spec, tuple(xtr.shape[-3:]), classes, args.timesteps)

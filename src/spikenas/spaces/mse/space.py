@@ -67,16 +67,18 @@ class MseSpace:
         pos = list(positions)
         return rng.integers(0, self.upper[pos] + 1)
 
+    def _count_ok(self, g: np.ndarray) -> bool:
+        """The search's reduction count, the one rule of this space beyond a genome's validity."""
+        return self._count is None or int(g[self.reduce_genes].sum()) == self._count
+
     def _macro_valid(self, g: np.ndarray) -> bool:
-        if self._count is not None and int(g[self.reduce_genes].sum()) != self._count:
-            return False
-        return _passes(check_macro, self.layout, g)
+        return self._count_ok(g) and _passes(check_macro, self.layout, g)
 
     def _motif_valid(self, block: np.ndarray) -> bool:
         return _passes(decode_motif, block)
 
     def _valid(self, g: np.ndarray) -> bool:
-        return self._macro_valid(g) and _passes(decode, self.layout, g)
+        return self._count_ok(g) and _passes(decode, self.layout, g)  # decode checks the macro rules
 
     def _draw_blocks(self, rng: np.random.Generator) -> np.ndarray:
         L = self.layout
@@ -111,7 +113,7 @@ class MseSpace:
             i = int(rng.integers(len(g)))
             if self.upper[i] == 0:
                 continue
-            if self._count is not None and i in self.reduce_genes:  # move a reduction, keep the count
+            if self._count is not None and i in self.reduce_genes:  # move a reduction: the count is kept
                 others = [j for j in self.reduce_genes if g[j] != g[i]]
                 if not others:
                     continue
@@ -120,7 +122,7 @@ class MseSpace:
             else:
                 g[i] = (g[i] + 1 + rng.integers(self.upper[i])) % (self.upper[i] + 1)  # any other value
             try:
-                if self._macro_valid(g) and self.genotype(g).hash() != base:
+                if self.genotype(g).hash() != base:  # decoding checks validity
                     return g
             except InvalidGenome:
                 continue
