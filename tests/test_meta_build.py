@@ -1,6 +1,8 @@
-"""Scoring builds each network on the meta device and lets reset_parameters() fill it: that is only right if
-reset_parameters() sets every parameter and buffer. A network so made must equal one built the ordinary way
-and reset with the same seed, for every space and neuron kind."""
+"""Scoring builds each network on the meta device, strips its batch norms' running statistics and lets
+reset_parameters() fill it: that is only right if reset_parameters() sets every parameter and buffer left,
+and if the stripped statistics change nothing scoring sees. A network so made must equal one built the
+ordinary way and reset with the same seed (its parameters and remaining buffers), and give the same outputs
+and spikes in train mode, for every space and neuron kind."""
 
 import numpy as np
 import pytest
@@ -8,7 +10,7 @@ import torch
 
 from spikenas import spaces
 from spikenas.models.neuron_config import NeuronConfig
-from spikenas.search.evaluate import Networks
+from spikenas.search.evaluate import Networks, score_network
 
 
 @pytest.mark.parametrize("space_name", sorted(spaces.SPACES))  # every space, present and future
@@ -18,6 +20,7 @@ def test_meta_built_network_equals_an_ordinary_one(space_name, kind):
     rng = np.random.default_rng(0)
     neuron = NeuronConfig(kind=kind, tau=3.0)
     build = {"input_shape": (3, 16, 16), "num_classes": 10, "timesteps": 4, "channels": 8, "neuron": neuron}
+    x = torch.randn(6, 3, 16, 16)
     for _ in range(8):
         g = space.sample(rng)
         ordinary = space.build(g, **build)
@@ -27,6 +30,23 @@ def test_meta_built_network_equals_an_ordinary_one(space_name, kind):
         torch.manual_seed(7)
         made.reset_parameters()
         a, b = ordinary.state_dict(), made.state_dict()
-        assert a.keys() == b.keys()
-        for k in a:
+        assert not [k for k in b if "running" in k or "num_batches" in k]
+        assert set(b) == {k for k in a if "running" not in k and "num_batches" not in k}
+        for k in b:
             assert torch.equal(a[k], b[k]), (space_name, kind, k)
+        ordinary.train()
+        made.train()
+        with torch.no_grad():  # the same seed for dropout in train mode
+            torch.manual_seed(1)
+            y = ordinary(x)
+            torch.manual_seed(1)
+            assert torch.equal(y, made(x)), (space_name, kind)
+        try:
+            torch.manual_seed(1)
+            expect = score_network(ordinary, [x], "sahd")
+        except ValueError:  # a readout that never fires is refused the same way
+            with pytest.raises(ValueError):
+                score_network(made, [x], "sahd")
+            continue
+        torch.manual_seed(1)
+        assert score_network(made, [x], "sahd") == expect

@@ -148,6 +148,24 @@ def test_excitatory_and_inhibitory_edges_keep_their_part(sign):
     assert torch.equal(ffi(x), torch.zeros_like(x))
 
 
+def test_inhibitory_sign_without_gradient_is_the_same_as_with():
+    """Scoring keeps the negative part in one op (min(y, 0)); training keeps -relu(-y), whose gradient is 0
+    at y = 0. Same values either way, and the training gradient is unchanged."""
+    from spikenas.spaces.mse.cell import SignedOp
+
+    op = SignedOp("identity", "I", 4, NeuronConfig())
+    y = torch.randn(3, 2, 4, 5, 5)
+    y[0] = 0.0
+    with torch.no_grad():
+        fast = op(y)
+    assert torch.equal(fast, -torch.relu(-y))
+    y.requires_grad_(True)
+    slow = op(y)
+    assert torch.equal(slow, fast)
+    slow.sum().backward()
+    assert torch.equal(y.grad, (y < 0).float())
+
+
 def test_stepped_and_sequence_paths_agree_for_forward_cells():
     torch.manual_seed(0)
     cell = _cell("diamond-4", [("conv3x3", "E", 0), ("conv5x5", "I", 0), ("identity", "E", 0),

@@ -48,30 +48,29 @@ def spearman(a: torch.Tensor, b: torch.Tensor) -> float:
     return float((ra * rb).sum()) / denom if denom > 0 else 0.0
 
 
-class _Layer:
-    def __init__(self, B: int, device) -> None:
-        self.G = torch.zeros(B, B, dtype=torch.float64, device=device)
-        self.n = torch.zeros(B, dtype=torch.float64, device=device)
-        self.N = 0
-
-    def rdm(self, dissimilarity: str) -> torch.Tensor:
-        N, n, G = self.N, self.n, self.G
-        if dissimilarity == "hamming":
-            return (n.unsqueeze(1) + n.unsqueeze(0) - 2 * G) / N
-        m = n / N
-        cov = G / N - m.unsqueeze(1) * m.unsqueeze(0)
-        var = cov.diagonal().clamp_min(0)
-        const = var <= EPS
-        D = 1 - cov / torch.sqrt(var.unsqueeze(1) * var.unsqueeze(0)).clamp_min(EPS)
-        same = (m.unsqueeze(1) - m.unsqueeze(0)).abs() <= EPS
-        either = const.unsqueeze(1) | const.unsqueeze(0)
-        both = const.unsqueeze(1) & const.unsqueeze(0)
-        D = torch.where(either, torch.where(both & same, 0.0, 1.0).double(), D)
-        return D.fill_diagonal_(0)
+def _rdms(n: torch.Tensor, G: torch.Tensor, N: torch.Tensor, dissimilarity: str) -> torch.Tensor:
+    """Every layer's RDM at once: n [L, B] spike counts, G [L, B, B] = x x^T, N [L] pattern lengths."""
+    N = N.view(-1, 1, 1)
+    if dissimilarity == "hamming":
+        return (n.unsqueeze(2) + n.unsqueeze(1) - 2 * G) / N
+    m = n.unsqueeze(2) / N  # [L, B, 1]
+    cov = G / N - m * m.transpose(1, 2)
+    var = cov.diagonal(dim1=1, dim2=2).clamp_min(0)  # [L, B]
+    const = var <= EPS
+    D = 1 - cov / torch.sqrt(var.unsqueeze(2) * var.unsqueeze(1)).clamp_min(EPS)
+    same = (m - m.transpose(1, 2)).abs() <= EPS
+    either = const.unsqueeze(2) | const.unsqueeze(1)
+    both = const.unsqueeze(2) & const.unsqueeze(1)
+    D = torch.where(either, torch.where(both & same, 0.0, 1.0).double(), D)
+    D.diagonal(dim1=1, dim2=2).zero_()
+    return D
 
 
 class RDMKernel:
-    """Accumulates each spiking layer's RDM statistics; also a spike-monitor sink (one entry per neuron)."""
+    """Accumulates each spiking layer's RDM statistics; also a spike-monitor sink (one entry per neuron).
+
+    Scoring calls `add` once per spiking layer per batch, so it costs three kernels (the patterns' copy, the
+    product, the counts) and `value` a handful for all layers together."""
 
     def __init__(self, dissimilarity: str = "hamming", reduction: str = "mean", labels: torch.Tensor | None = None,
                  matmul_dtype: torch.dtype = torch.float32) -> None:
@@ -83,33 +82,39 @@ class RDMKernel:
             raise ValueError("the rsa reduction needs the batch's labels")
         self.dissimilarity, self.reduction, self.labels = dissimilarity, reduction, labels
         self.matmul_dtype = matmul_dtype
-        self.layers: dict[int, _Layer] = {}
+        self.G: dict = {}  # layer -> x x^T summed over its calls, float64 [B, B]
+        self.n: dict = {}  # layer -> spike count per sample, float64 [B]
+        self.N: dict = {}  # layer -> pattern length so far
 
     def add(self, key, spikes: torch.Tensor) -> None:
         """Spikes of one layer: [M, B, ...] (M timesteps); successive calls with the same key concatenate."""
-        x = spikes.detach().transpose(0, 1).reshape(spikes.shape[1], -1).to(self.matmul_dtype)  # [B, M*N]
-        layer = self.layers.get(key)
-        if layer is None:
-            layer = self.layers[key] = _Layer(x.shape[0], x.device)
-        layer.G += (x @ x.T).double()
-        layer.n += x.sum(1, dtype=torch.float64)
-        layer.N += x.shape[1]
+        if spikes.requires_grad:
+            spikes = spikes.detach()
+        x = spikes.transpose(0, 1).reshape(spikes.shape[1], -1).to(self.matmul_dtype)  # [B, M*N]
+        G, n = (x @ x.T).double(), x.sum(1, dtype=torch.float64)
+        if key in self.G:
+            G, n = self.G[key] + G, self.n[key] + n
+        self.G[key], self.n[key] = G, n
+        self.N[key] = self.N.get(key, 0) + x.shape[1]
 
     def record(self, neuron, spikes: torch.Tensor) -> None:  # spike-monitor protocol
         self.add(id(neuron), spikes)
 
     def value(self) -> float:
-        if not self.layers:
+        if not self.G:
             raise ValueError("no spike maps recorded: the network has no spiking layer")
-        rdms = [layer.rdm(self.dissimilarity) for layer in self.layers.values()]
-        B = rdms[0].shape[0]
-        off = ~torch.eye(B, dtype=torch.bool, device=rdms[0].device)
+        G, n = torch.stack(list(self.G.values())), torch.stack(list(self.n.values()))
+        N = torch.tensor(list(self.N.values()), dtype=torch.float64, device=G.device)
+        rdms = _rdms(n, G, N, self.dissimilarity)  # [L, B, B]
+        B = rdms.shape[1]
         if self.reduction == "rsa":
-            y = self.labels.to(rdms[0].device)
-            iu = torch.triu_indices(B, B, 1, device=rdms[0].device)
+            y = self.labels.to(rdms.device)
+            iu = torch.triu_indices(B, B, 1, device=rdms.device)
             category = (y.unsqueeze(1) != y.unsqueeze(0)).double()[iu[0], iu[1]]
-            return sum(spearman(D[iu[0], iu[1]], category) for D in rdms) / len(rdms)
-        D = torch.stack(rdms).mean(0)
+            pairs = rdms[:, iu[0], iu[1]]
+            return sum(spearman(D, category) for D in pairs) / len(pairs)
+        D = rdms.mean(0)
+        off = ~torch.eye(B, dtype=torch.bool, device=D.device)
         if self.reduction == "mean":
             return float(D[off].mean())
         if self.reduction == "nn":

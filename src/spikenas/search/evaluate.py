@@ -11,23 +11,32 @@ from torch import nn
 from spikenas.scores import RDMKernel, SAHDKernel
 from spikenas.scores.rdm import DEFAULT_DISSIMILARITY, DEFAULT_REDUCTION
 from spikenas.snn import is_neuron
+from spikenas.snn.timestep_bn import TimestepBatchNorm2d
 from spikenas.train.evaluate import autocast_for
 
 
 class _Recorder:
-    """Neuron sink: feeds the score's kernel and counts spikes, on the device."""
+    """Neuron sink: feeds the score's kernel and counts spikes, on the device (one op per layer)."""
 
     def __init__(self, kernel, readout=None) -> None:
         self.kernel, self.readout = kernel, readout
-        self.spikes = None
-        self.readout_spikes = None
+        self.totals: list[torch.Tensor] = []
+        self.readout_totals: list[torch.Tensor] = []
 
     def record(self, neuron, spikes: torch.Tensor) -> None:
         self.kernel.record(neuron, spikes)
-        total = spikes.detach().sum(dtype=torch.float64)
-        self.spikes = total if self.spikes is None else self.spikes + total
+        total = spikes.sum(dtype=torch.float64)
+        self.totals.append(total)
         if neuron is self.readout:
-            self.readout_spikes = total if self.readout_spikes is None else self.readout_spikes + total
+            self.readout_totals.append(total)
+
+    def counts(self) -> tuple[float, float]:
+        """(spikes of every layer, spikes of the readout): integers, so exact in float64 in any order."""
+        if not self.totals:
+            return 0.0, 0.0
+        ro = torch.stack(self.readout_totals).sum() if self.readout_totals else self.totals[0].new_zeros(())
+        both = torch.stack([torch.stack(self.totals).sum(), ro]).tolist()  # one copy to the host
+        return both[0], both[1]
 
 
 SCORES = ("sahd", "rdm")
@@ -62,8 +71,9 @@ def score_network(model: nn.Module, batches: list[torch.Tensor], score: str = "s
             with torch.no_grad(), autocast_for(x.device, precision == "bf16"):
                 model(x)
             values.append(rec.kernel.value())
-            spikes += float(rec.spikes) if rec.spikes is not None else 0.0
-            readout_spikes += float(rec.readout_spikes) if rec.readout_spikes is not None else 0.0
+            layer_spikes, ro_spikes = rec.counts()
+            spikes += layer_spikes
+            readout_spikes += ro_spikes
             samples += x.shape[1] if x.dim() == 5 else x.shape[0]
     finally:
         for n in neurons:
@@ -78,6 +88,19 @@ def candidate_seed(seed: int, genotype_hash: str) -> int:
     return (seed * 1_000_003 + int(genotype_hash[:12], 16)) % (2**63 - 1)
 
 
+def drop_running_stats(model: nn.Module) -> None:
+    """Strip every batch norm's running statistics (before the network gets storage). Scoring runs in train
+    mode, where a batch norm normalises by the batch's statistics and only updates its running ones, which
+    nothing reads: the outputs are the same, and each layer has three tensors fewer to allocate, fill and
+    update (tests/test_meta_build.py)."""
+    for m in model.modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+            m.track_running_stats = False
+            m.running_mean = m.running_var = m.num_batches_tracked = None
+        elif isinstance(m, TimestepBatchNorm2d):
+            m.running_mean = m.running_var = None
+
+
 class Networks:
     """Hands out the network for each candidate. A space whose networks can be rewired in place
     (`set_genotype`) gets one network per worker, rewired and re-initialised for every candidate, instead of
@@ -85,7 +108,8 @@ class Networks:
     way the weights are drawn by `reset_parameters()` right after seeding, so they are the same. A network is
     built on the meta device (no memory, no initialisation) and then given empty storage on the scoring
     device: `reset_parameters()` fills every parameter and buffer (tests/test_meta_build.py), so drawing
-    weights at construction as well would only be thrown away."""
+    weights at construction as well would only be thrown away. Its batch norms keep no running statistics
+    (`drop_running_stats`): a network handed out here is for scoring in train mode only."""
 
     def __init__(self, space, build_kwargs: dict, device: torch.device, reuse: bool = True) -> None:
         self.space, self.build_kwargs, self.device, self.reuse = space, build_kwargs, device, reuse
@@ -95,9 +119,11 @@ class Networks:
         if self.reuse and self.model is not None:
             self.model.set_genotype(genotype)
             model = self.model
+            drop_running_stats(model)  # of the ops the rewiring made
         else:
             with torch.device("meta"):  # no weights drawn at construction: reset_parameters() draws them
                 model = self.space.build(genotype, **self.build_kwargs)
+            drop_running_stats(model)
             model.to_empty(device=self.device)
             if self.reuse and hasattr(model, "set_genotype"):
                 self.model = model

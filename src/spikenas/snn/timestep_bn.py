@@ -7,7 +7,8 @@ where the steps differ (feedback arrives from t = 1 on, membranes charge up), th
 the one trained. Measured on an MSE-NAS network with feedback on emulated N-MNIST: 63.6% in eval mode,
 95.5% with batch statistics. Keeping one running mean and variance per timestep (as BNTT, Kim & Panda
 2021) makes evaluation normalise each step as training did. The affine scale and shift are shared by all
-steps, so the layer has the parameters of a BatchNorm2d.
+steps, so the layer has the parameters of a BatchNorm2d. Like BatchNorm2d, it may be left without running
+statistics (`running_mean` and `running_var` None): it then normalises by batch statistics in any mode.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ class TimestepBatchNorm2d(nn.Module):
         self.register_buffer("running_var", torch.ones(timesteps, num_features))
 
     def reset_parameters(self) -> None:
-        self.running_mean.zero_()
-        self.running_var.fill_(1.0)
+        if self.running_mean is not None:
+            self.running_mean.zero_()
+            self.running_var.fill_(1.0)
         nn.init.ones_(self.weight)
         nn.init.zeros_(self.bias)
 
@@ -38,6 +40,8 @@ class TimestepBatchNorm2d(nn.Module):
         """Normalise step t, [B, C, H, W]; in training, step t's running statistics are updated in place."""
         if not 0 <= t < self.timesteps:
             raise ValueError(f"timestep {t} is outside the {self.timesteps} this layer was built for")
+        if self.running_mean is None:
+            return F.batch_norm(x, None, None, self.weight, self.bias, True, self.momentum, self.eps)
         return F.batch_norm(x, self.running_mean[t], self.running_var[t], self.weight, self.bias,
                             self.training, self.momentum, self.eps)
 

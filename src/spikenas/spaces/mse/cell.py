@@ -20,6 +20,13 @@ from spikenas.snn.timestep_bn import TimestepBatchNorm2d
 from spikenas.spaces.mse.genome import CellSpec, cell_graph
 
 
+def total(values: list[torch.Tensor]) -> torch.Tensor:
+    """The sum of a node's inputs; two are added in one op (the same values as the stacked sum)."""
+    if len(values) <= 2:
+        return values[0] if len(values) == 1 else values[0] + values[1]
+    return torch.stack(values).sum(0)
+
+
 class SignedOp(nn.Module):
     """`timesteps`: normalise with running statistics per timestep (ops of a stepped cell); None: one BN."""
 
@@ -35,8 +42,8 @@ class SignedOp(nn.Module):
     def _signed(self, y: torch.Tensor) -> torch.Tensor:
         if self.sign == "E":
             return F.relu(y)
-        if self.sign == "I":
-            return -F.relu(-y)
+        if self.sign == "I":  # min(y, 0); without a gradient to carry, in one op
+            return y.clamp(max=0) if not (y.requires_grad and torch.is_grad_enabled()) else -F.relu(-y)
         return y
 
     def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
@@ -74,14 +81,12 @@ class MseCell(nn.Module):
     def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
         return self._stepped(x_seq) if self.stepped else self._sequence(x_seq)
 
-    def _sum(self, values: list[torch.Tensor]) -> torch.Tensor:
-        return values[0] if len(values) == 1 else torch.stack(values).sum(0)
 
     def _sequence(self, x_seq: torch.Tensor) -> torch.Tensor:
         nodes = {0: x_seq}
         for j in range(1, self.nodes):
-            nodes[j] = self._sum([self.ops[k](nodes[i]) for i, jj, k, _ in self.edges if jj == j])
-        return self._sum([nodes[o] for o in self.outputs])
+            nodes[j] = total([self.ops[k](nodes[i]) for i, jj, k, _ in self.edges if jj == j])
+        return total([nodes[o] for o in self.outputs])
 
     def _stepped(self, x_seq: torch.Tensor) -> torch.Tensor:
         with steps_recorded_once(m for m in self.ops.modules() if is_neuron(m)):
@@ -94,16 +99,16 @@ class MseCell(nn.Module):
         for t in range(x_seq.shape[0]):
             nodes = {0: x_seq[t] + feedback[0] if 0 in feedback else x_seq[t]}
             for j in range(1, self.nodes):
-                total = feedback.get(j)
+                acc = feedback.get(j)
                 for i, jj, k, delayed in self.edges:
                     if jj == j and not delayed:
                         y, state[k] = self.ops[k].step(nodes[i], state[k], t)
-                        total = y if total is None else total + y
-                nodes[j] = total if total is not None else torch.zeros_like(x_seq[t])  # fed only by feedback
+                        acc = y if acc is None else acc + y
+                nodes[j] = acc if acc is not None else torch.zeros_like(x_seq[t])  # fed only by feedback
             feedback = {}
             for i, j, k, delayed in self.edges:
                 if delayed:
                     y, state[k] = self.ops[k].step(nodes[i], state[k], t)
                     feedback[j] = y if j not in feedback else feedback[j] + y
-            out.append(self._sum([nodes[o] for o in self.outputs]))
+            out.append(total([nodes[o] for o in self.outputs]))
         return torch.stack(out)

@@ -19,7 +19,7 @@ from torch import nn
 
 from spikenas.models.neuron_config import NeuronConfig
 from spikenas.snn import fold, repeat_time
-from spikenas.spaces.mse.cell import MseCell
+from spikenas.spaces.mse.cell import MseCell, total
 from spikenas.spaces.mse.genotype import MseGenotype
 
 
@@ -92,6 +92,6 @@ class MseNet(nn.Module):
         pooled: dict[tuple[int, int], torch.Tensor] = {}  # (source, level) -> its output at that level
         for c, cell in enumerate(self.cells):
             inputs = [self._at_level(outs, pooled, k, self.levels[c + 1]) for k in self.reads[c]]
-            outs.append(cell(inputs[0] if len(inputs) == 1 else torch.stack(inputs).sum(0)))
+            outs.append(cell(total(inputs)))
         z = self.head_lif(fold(self.head_bn, outs[-1])).mean((-2, -1))  # [T, B, C]
         return self.fc(z).mean(0)
