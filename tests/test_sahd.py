@@ -41,3 +41,17 @@ def test_identical_patterns_score_lower_than_distinct_ones():
     same = distinct[:1].expand(8, 400).clone()
     same[:, :8] = torch.eye(8)  # almost the same pattern for every sample
     assert sahd([distinct]) > sahd([same])
+
+
+def test_calls_of_different_map_counts_accumulate_as_one():
+    """Layers recorded whole ([T, B, ...]) and step by step ([1, B, ...]) mixed in one kernel."""
+    g = torch.Generator().manual_seed(6)
+    whole = (torch.rand(3, 10, 2, 4, 4, generator=g) < 0.3).float()
+    steps = (torch.rand(3, 10, 5, generator=g) < 0.6).float()
+    acc = SAHDKernel()
+    acc.add(whole)
+    for t in range(3):
+        acc.add(steps[t:t + 1])
+    assert acc.maps == 6
+    maps = [whole[t].reshape(10, -1) for t in range(3)] + [steps[t] for t in range(3)]
+    assert acc.logdet() == pytest.approx(transcription(maps), rel=1e-10, abs=1e-9)
