@@ -50,3 +50,32 @@ def test_meta_built_network_equals_an_ordinary_one(space_name, kind):
             continue
         torch.manual_seed(1)
         assert score_network(made, [x], "sahd") == expect
+
+
+@pytest.mark.parametrize("space_name", sorted(spaces.SPACES))
+def test_reused_parts_give_the_networks_built_afresh(space_name):
+    """The fast path (SNASNet's network rewired in place, MSE's built from the previous network's pooled edge
+    operations) against a network built afresh per candidate: same weights and buffers, same score and
+    spikes, over a run of candidates that includes a repeat."""
+    from spikenas.search.evaluate import evaluate
+
+    space = spaces.get(space_name)
+    rng = np.random.default_rng(4)
+    genotypes = [space.sample(rng) for _ in range(10)]
+    genotypes.insert(5, genotypes[1])
+    build = {"input_shape": (3, 12, 12), "num_classes": 10, "timesteps": 3, "channels": 8}
+    batches = [torch.randn(10, 3, 12, 12, generator=torch.Generator().manual_seed(b)) for b in range(2)]
+    fresh = Networks(space, build, torch.device("cpu"), reuse=False)
+    reused = Networks(space, build, torch.device("cpu"))
+    for g in genotypes:
+        try:
+            a = evaluate(fresh, g, batches, seed=3, score="rdm")
+        except ValueError:
+            with pytest.raises(ValueError):
+                evaluate(reused, g, batches, seed=3, score="rdm")
+        else:
+            b = evaluate(reused, g, batches, seed=3, score="rdm")
+            assert (a["score"], a["spikes"], a["params"]) == (b["score"], b["spikes"], b["params"])
+        sa, sb = fresh.get(g, 3).state_dict(), reused.get(g, 3).state_dict()
+        assert list(sa) == list(sb)
+        assert all(torch.equal(sa[k], sb[k]) for k in sa)

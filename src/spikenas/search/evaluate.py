@@ -3,6 +3,7 @@ through it in train mode with no gradient, and read the score and the spike coun
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import torch
@@ -109,11 +110,14 @@ class Networks:
     built on the meta device (no memory, no initialisation) and then given empty storage on the scoring
     device: `reset_parameters()` fills every parameter and buffer (tests/test_meta_build.py), so drawing
     weights at construction as well would only be thrown away. Its batch norms keep no running statistics
-    (`drop_running_stats`): a network handed out here is for scoring in train mode only."""
+    (`drop_running_stats`): a network handed out here is for scoring in train mode only. A space that offers
+    a pool of parts (`new_pool`, spaces.mse.pool) gets one: each network is built from the parts of the one
+    before where it can, and only its new parts get storage; the previous network is then not to be used."""
 
     def __init__(self, space, build_kwargs: dict, device: torch.device, reuse: bool = True) -> None:
         self.space, self.build_kwargs, self.device, self.reuse = space, build_kwargs, device, reuse
         self.model: nn.Module | None = None
+        self.pool = space.new_pool() if reuse and hasattr(space, "new_pool") else None
 
     def get(self, genotype, seed: int) -> nn.Module:
         if self.reuse and self.model is not None:
@@ -121,10 +125,16 @@ class Networks:
             model = self.model
             drop_running_stats(model)  # of the ops the rewiring made
         else:
+            pooled = {} if self.pool is None else {"pool": self.pool}
             with torch.device("meta"):  # no weights drawn at construction: reset_parameters() draws them
-                model = self.space.build(genotype, **self.build_kwargs)
+                model = self.space.build(genotype, **self.build_kwargs, **pooled)
             drop_running_stats(model)
-            model.to_empty(device=self.device)
+            if self.pool is None:
+                model.to_empty(device=self.device)
+            else:  # storage for the parts just built; those from the pool have theirs
+                for m in model.modules():
+                    if any(t.is_meta for t in itertools.chain(m.parameters(False), m.buffers(False))):
+                        m.to_empty(device=self.device, recurse=False)
             if self.reuse and hasattr(model, "set_genotype"):
                 self.model = model
         if self.device.type == "cuda":  # NHWC convolutions: the layout tensor cores read without transposes

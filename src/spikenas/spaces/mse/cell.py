@@ -18,6 +18,7 @@ from spikenas.models.neuron_config import NeuronConfig
 from spikenas.snn import fold, is_neuron, steps_recorded_once
 from spikenas.snn.timestep_bn import TimestepBatchNorm2d
 from spikenas.spaces.mse.genome import CellSpec, cell_graph
+from spikenas.spaces.mse.pool import OpPool
 
 
 def total(values: list[torch.Tensor]) -> torch.Tensor:
@@ -63,7 +64,10 @@ class SignedOp(nn.Module):
 
 
 class MseCell(nn.Module):
-    def __init__(self, spec: CellSpec, C: int, neuron: NeuronConfig, timesteps: int) -> None:
+    """`pool` (spaces.mse.pool): take edge operations from it rather than building them all."""
+
+    def __init__(self, spec: CellSpec, C: int, neuron: NeuronConfig, timesteps: int,
+                 pool: OpPool | None = None) -> None:
         super().__init__()
         self.stepped = any(e.delay for m in spec.motifs for e in m.edges)
         per_step = timesteps if self.stepped else None
@@ -72,7 +76,12 @@ class MseCell(nn.Module):
         self.edges: list[tuple[int, int, str, bool]] = []  # (src node, dst node, op key, delayed)
         for i, j, m, e in graph.edges:
             key = f"m{m}_{e.src}_{e.dst}"
-            ops[key] = SignedOp(e.op, e.sign, C, neuron, per_step)
+            if pool is None:
+                ops[key] = SignedOp(e.op, e.sign, C, neuron, per_step)
+            else:  # the sign has no parameters: set on whichever op the pool gives
+                op = pool.take((e.op, C, per_step, neuron), lambda e=e: SignedOp(e.op, e.sign, C, neuron, per_step))
+                op.sign = e.sign
+                ops[key] = op
             self.edges.append((i, j, key, e.delay))
         self.nodes = graph.nodes
         self.outputs = list(graph.outputs)

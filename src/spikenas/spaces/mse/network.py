@@ -21,6 +21,7 @@ from spikenas.models.neuron_config import NeuronConfig
 from spikenas.snn import fold, repeat_time
 from spikenas.spaces.mse.cell import MseCell, total
 from spikenas.spaces.mse.genotype import MseGenotype
+from spikenas.spaces.mse.pool import OpPool
 
 
 def default_channels(in_shape: tuple[int, int, int]) -> int:
@@ -42,8 +43,10 @@ def widen(x_seq: torch.Tensor, channels: int) -> torch.Tensor:
 
 class MseNet(nn.Module):
     def __init__(self, genotype: MseGenotype, in_shape: tuple[int, int, int], num_classes: int, timesteps: int,
-                 channels: int | None = None, neuron: NeuronConfig | None = None) -> None:
+                 channels: int | None = None, neuron: NeuronConfig | None = None, pool: OpPool | None = None) -> None:
         super().__init__()
+        if pool is not None:  # this network takes over the edge operations of the one built before it
+            pool.start()
         neuron = neuron or NeuronConfig()
         C = channels or default_channels(in_shape)
         self.timesteps = timesteps
@@ -56,7 +59,7 @@ class MseNet(nn.Module):
         self.levels = levels
         self.widths = [C * 2**lv for lv in levels]
         cells = zip(specs, self.widths[1:], strict=True)
-        self.cells = nn.ModuleList(MseCell(s, w, neuron, timesteps) for s, w in cells)
+        self.cells = nn.ModuleList(MseCell(s, w, neuron, timesteps, pool) for s, w in cells)
         self.reads = [s.reads for s in specs]
         self.head_bn = nn.BatchNorm2d(self.widths[-1])
         self.head_lif = neuron.make()

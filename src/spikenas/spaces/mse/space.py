@@ -27,6 +27,7 @@ from spikenas.models.neuron_config import NeuronConfig
 from spikenas.spaces.mse.genome import MAX_REDUCTIONS, InvalidGenome, Layout, check_macro, decode, decode_motif
 from spikenas.spaces.mse.genotype import MseGenotype
 from spikenas.spaces.mse.network import MseNet
+from spikenas.spaces.mse.pool import OpPool
 
 MAX_TRIES = 1000
 DEFAULT_REDUCTIONS = 2  # docs/mse.md says why
@@ -171,6 +172,10 @@ class MseSpace:
             return MseGenotype(cells, motifs, tuple(d["genome"]))
         except InvalidGenome as e:
             raise InputError(f"genotype: {e}") from None
+
+    def new_pool(self) -> OpPool:
+        """Scoring passes one to every build (`pool=`) to reuse the previous network's edge operations."""
+        return OpPool()
 
     def build(self, genotype: MseGenotype, input_shape, num_classes: int, timesteps: int,
               channels: int | None = None, neuron: NeuronConfig | None = None, **kw) -> nn.Module:
