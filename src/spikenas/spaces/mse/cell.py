@@ -90,7 +90,6 @@ class MseCell(nn.Module):
     def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
         return self._stepped(x_seq) if self.stepped else self._sequence(x_seq)
 
-
     def _sequence(self, x_seq: torch.Tensor) -> torch.Tensor:
         nodes = {0: x_seq}
         for j in range(1, self.nodes):
