@@ -129,12 +129,9 @@ class Networks:
             with torch.device("meta"):  # no weights drawn at construction: reset_parameters() draws them
                 model = self.space.build(genotype, **self.build_kwargs, **pooled)
             drop_running_stats(model)
-            if self.pool is None:
-                model.to_empty(device=self.device)
-            else:  # storage for the parts just built; those from the pool have theirs
-                for m in model.modules():
-                    if any(t.is_meta for t in itertools.chain(m.parameters(False), m.buffers(False))):
-                        m.to_empty(device=self.device, recurse=False)
+            for m in model.modules():  # storage for the parts just built; parts from the pool have theirs
+                if any(t.is_meta for t in itertools.chain(m.parameters(False), m.buffers(False))):
+                    m.to_empty(device=self.device, recurse=False)
             if self.reuse and hasattr(model, "set_genotype"):
                 self.model = model
         if self.device.type == "cuda":  # NHWC convolutions: the layout tensor cores read without transposes

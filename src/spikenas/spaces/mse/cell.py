@@ -76,12 +76,12 @@ class MseCell(nn.Module):
         self.edges: list[tuple[int, int, str, bool]] = []  # (src node, dst node, op key, delayed)
         for i, j, m, e in graph.edges:
             key = f"m{m}_{e.src}_{e.dst}"
-            if pool is None:
-                ops[key] = SignedOp(e.op, e.sign, C, neuron, per_step)
-            else:  # the sign has no parameters: set on whichever op the pool gives
-                op = pool.take((e.op, C, per_step, neuron), lambda e=e: SignedOp(e.op, e.sign, C, neuron, per_step))
-                op.sign = e.sign
-                ops[key] = op
+            def make(e=e) -> SignedOp:
+                return SignedOp(e.op, e.sign, C, neuron, per_step)
+
+            op = make() if pool is None else pool.take((e.op, C, per_step, neuron), make)
+            op.sign = e.sign  # the sign has no parameters: set on whichever op the pool gives
+            ops[key] = op
             self.edges.append((i, j, key, e.delay))
         self.nodes = graph.nodes
         self.outputs = list(graph.outputs)
