@@ -18,8 +18,8 @@ import torch
 from torch.profiler import ProfilerActivity, profile
 
 from spikenas import spaces
-from spikenas.cli.search_cmd import count_or_any
-from spikenas.search.evaluate import Networks, evaluate
+from spikenas.search.scoring import Networks, score_candidate
+from spikenas.spaces.mse.space import count_or_any
 
 
 def main() -> None:
@@ -41,7 +41,7 @@ def main() -> None:
     def run() -> None:
         for g in genotypes:
             try:
-                evaluate(networks, g, batches, 0, score)
+                score_candidate(networks, g, batches, 0, score)
             except ValueError:  # a readout that never fires: scored as far as the search goes
                 pass
 

@@ -22,9 +22,9 @@ import numpy as np
 import torch
 
 from spikenas import spaces
-from spikenas.cli.search_cmd import count_or_any
-from spikenas.search.evaluate import Networks, evaluate, score_network
 from spikenas.search.executors import Job, ProcessExecutor, to_device
+from spikenas.search.scoring import Networks, score_candidate, score_network
+from spikenas.spaces.mse.space import count_or_any
 
 
 def sync(device) -> None:
@@ -37,7 +37,7 @@ def inline(space, genotypes, batches, build, device, precision) -> tuple[float, 
     networks = Networks(space, build, device)
     for g in genotypes[:5]:  # warm-up (cudnn autotuning of the shapes met)
         try:
-            evaluate(networks, g, batches, 0, "rdm", precision)
+            score_candidate(networks, g, batches, 0, "rdm", precision)
         except ValueError:
             pass
     sync(device)
@@ -45,7 +45,7 @@ def inline(space, genotypes, batches, build, device, precision) -> tuple[float, 
     results, failed = [], 0
     for g in genotypes:
         try:  # as the search does: a candidate whose readout never fires is recorded as failed, not fatal
-            results.append(evaluate(networks, g, batches, 0, "rdm", precision))
+            results.append(score_candidate(networks, g, batches, 0, "rdm", precision))
         except ValueError:
             failed += 1
     sync(device)
@@ -74,7 +74,8 @@ def phases(genotypes, batches, build, device, precision, space) -> tuple[float, 
 
 
 def pooled(space, genotypes, batches, build, device, precision, workers) -> tuple[float, int, list[dict]]:
-    job = Job("mse", [b.cpu() for b in batches], build, 0, "rdm", precision, {}, None)
+    job = Job("mse", {"cells": space.layout.cells, "motifs": space.layout.motifs, "reductions": space.reductions},
+              [b.cpu() for b in batches], build, 0, [("rdm", None)], precision, None)
     executor = ProcessExecutor(job, device, workers)
     try:
         warm = [g.to_json() for g in genotypes[:2 * workers]]

@@ -22,12 +22,12 @@ import torch
 from scipy.stats import kendalltau
 
 from spikenas import spaces
-from spikenas.cli.search_cmd import count_or_any
-from spikenas.scores import RDMKernel, SAHDKernel
+from spikenas.scores import RDMAccumulator, SAHDAccumulator
 from spikenas.scores.rdm import DISSIMILARITIES, REDUCTIONS
-from spikenas.search.evaluate import candidate_seed
-from spikenas.search.run import SearchConfig, score_batches
+from spikenas.search.score_batches import score_batches
+from spikenas.search.scoring import candidate_seed
 from spikenas.snn import is_neuron
+from spikenas.spaces.mse.space import count_or_any
 from spikenas.train.config import TrainConfig
 from spikenas.train.run import run_training
 
@@ -48,8 +48,8 @@ def scores_of(model, batches, labels) -> dict:
     totals: dict[str, float] = {}
     spikes = 0.0
     for x, y in zip(batches, labels, strict=True):
-        kernels = {f"rdm/{d}/{r}": RDMKernel(d, r, y) for d in DISSIMILARITIES for r in REDUCTIONS}
-        kernels["sahd"] = SAHDKernel()
+        kernels = {f"rdm/{d}/{r}": RDMAccumulator(d, r, y) for d in DISSIMILARITIES for r in REDUCTIONS}
+        kernels["sahd"] = SAHDAccumulator()
         fan = Fanout(kernels)
         for n in neurons:
             n.monitor = fan
@@ -82,9 +82,8 @@ def main() -> None:
     args = p.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    cfg = SearchConfig(space="mse", score="rdm", dataset=args.dataset, data_root=args.data_root,
-                       timesteps=args.timesteps, batch_size=args.batch_size, seed=args.seed)
-    batches, labels, shape, classes = score_batches(cfg)
+    batches, labels, shape, classes = score_batches(args.dataset, args.data_root, args.timesteps, args.batch_size,
+                                                    2, args.seed)
     space = spaces.get("mse", reductions=args.reductions)
     rng = np.random.default_rng(args.seed)
     genotypes = [space.sample(rng) for _ in range(args.candidates)]

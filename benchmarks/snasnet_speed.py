@@ -5,7 +5,7 @@ CIFAR-10 cell, and the rank agreement of the fast (bf16) score with the fp32 ref
 
 Scoring: CIFAR-10-shaped input (random normal, 3x32x32), batch 256, T = 5, 2 batches per candidate, the
 paper's backward space at the paper's search width (its code's first_out_channel = 128; --channels to
-change); every candidate initialised and scored as `spikenas search` does: one network rewired in place, and, for
+change); every candidate initialised and scored as `spikenas search` does: networks built from pooled edge ops, and, for
 comparison, every network built afresh.
 Training: cell 0303 0030 2002 0200, C = 256, T = 5, batch 64, SGD step with bf16 autocast and the fused LIF;
 images per second over 50 steps after 10 warm-up steps, and torch.cuda.max_memory_allocated.
@@ -22,9 +22,9 @@ import torch
 import torch.nn.functional as F
 
 from spikenas import spaces
-from spikenas.search.evaluate import Networks, evaluate
+from spikenas.devices import autocast_for
+from spikenas.search.scoring import Networks, score_candidate
 from spikenas.spaces.snasnet.genotype import from_code
-from spikenas.train.evaluate import autocast_for
 
 
 def scoring(n: int, precision: str, device, seed: int = 0, channels: int = 128,
@@ -38,10 +38,10 @@ def scoring(n: int, precision: str, device, seed: int = 0, channels: int = 128,
     build = {"input_shape": (3, 32, 32), "num_classes": 10, "timesteps": 5, "channels": channels}
     genotypes = [space.sample(rng) for _ in range(n)]
     networks = Networks(space, build, device, reuse=reuse)
-    evaluate(networks, genotypes[0], batches, seed, "sahd", precision)  # warm-up
+    score_candidate(networks, genotypes[0], batches, seed, "sahd", precision)  # warm-up
     torch.cuda.synchronize()
     t0 = time.perf_counter()
-    scores = [evaluate(networks, g, batches, seed, "sahd", precision)["score"] for g in genotypes]
+    scores = [score_candidate(networks, g, batches, seed, "sahd", precision)["score"] for g in genotypes]
     torch.cuda.synchronize()
     return n / (time.perf_counter() - t0), scores
 
@@ -83,7 +83,7 @@ def main() -> None:
     for precision in ("fp32", "bf16"):
         for reuse in (False, True):
             rate, _ = scoring(args.candidates, precision, device, channels=args.channels, reuse=reuse)
-            how = "one network rewired in place" if reuse else "every network built afresh"
+            how = "networks built from pooled edge ops" if reuse else "every network built afresh"
             print(f"scoring ({precision}, C={args.channels}, {how}): {rate:.2f} candidates/s "
                   f"over {args.candidates} candidates")
     _, ref = scoring(args.rank_candidates, "fp32", device, seed=1, channels=args.channels)

@@ -7,10 +7,7 @@ import subprocess
 import sys
 import time
 
-
-def stored(run) -> int:
-    with sqlite3.connect(run / "search.sqlite") as db:
-        return db.execute("SELECT COUNT(*) FROM candidates").fetchone()[0]
+from .stored import finished
 
 
 def kill_search_after(args, run, count: int, timeout: float = 300) -> None:
@@ -21,7 +18,7 @@ def kill_search_after(args, run, count: int, timeout: float = 300) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline and proc.poll() is None:
         try:
-            if (run / "search.sqlite").exists() and stored(run) >= count:
+            if (run / "search.sqlite").exists() and finished(run) >= count:
                 break
         except sqlite3.OperationalError:
             pass

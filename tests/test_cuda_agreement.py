@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from spikenas import spaces
-from spikenas.models.neuron_config import NeuronConfig
+from spikenas.snn.neuron_config import NeuronConfig
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 

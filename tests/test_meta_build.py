@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from spikenas import spaces
-from spikenas.models.neuron_config import NeuronConfig
-from spikenas.search.evaluate import Networks, score_network
+from spikenas.search.scoring import Networks, score_network
+from spikenas.snn.neuron_config import NeuronConfig
 
 
 @pytest.mark.parametrize("space_name", sorted(spaces.SPACES))  # every space, present and future
@@ -54,10 +54,10 @@ def test_meta_built_network_equals_an_ordinary_one(space_name, kind):
 
 @pytest.mark.parametrize("space_name", sorted(spaces.SPACES))
 def test_reused_parts_give_the_networks_built_afresh(space_name):
-    """The fast path (SNASNet's network rewired in place, MSE's built from the previous network's pooled edge
+    """The fast path (every network built from the previous network's pooled edge
     operations) against a network built afresh per candidate: same weights and buffers, same score and
     spikes, over a run of candidates that includes a repeat."""
-    from spikenas.search.evaluate import evaluate
+    from spikenas.search.scoring import score_candidate
 
     space = spaces.get(space_name)
     rng = np.random.default_rng(4)
@@ -69,12 +69,12 @@ def test_reused_parts_give_the_networks_built_afresh(space_name):
     reused = Networks(space, build, torch.device("cpu"))
     for g in genotypes:
         try:
-            a = evaluate(fresh, g, batches, seed=3, score="rdm")
+            a = score_candidate(fresh, g, batches, seed=3, score="rdm")
         except ValueError:
             with pytest.raises(ValueError):
-                evaluate(reused, g, batches, seed=3, score="rdm")
+                score_candidate(reused, g, batches, seed=3, score="rdm")
         else:
-            b = evaluate(reused, g, batches, seed=3, score="rdm")
+            b = score_candidate(reused, g, batches, seed=3, score="rdm")
             assert (a["score"], a["spikes"], a["params"]) == (b["score"], b["spikes"], b["params"])
         sa, sb = fresh.get(g, 3).state_dict(), reused.get(g, 3).state_dict()
         assert list(sa) == list(sb)

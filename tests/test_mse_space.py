@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spikenas import spaces
+from spikenas.cells import GraphCell
 from spikenas.errors import InputError
-from spikenas.models.neuron_config import NeuronConfig
+from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.snn.timestep_bn import TimestepBatchNorm2d
-from spikenas.spaces.mse.cell import MseCell
 from spikenas.spaces.mse.genome import InvalidGenome, Layout, cell_graph, decode, decode_cells, is_valid
 from spikenas.spaces.mse.motifs import MOTIF_BY_NAME, MOTIFS
 from spikenas.spaces.mse.silence import NEG, POS, output_signs
@@ -71,9 +71,10 @@ def test_hand_built_genome_decodes_to_the_documented_cells():
     # the network built from it: cell 0's graph joins motif 1 onto motif 0's output node
     net = spaces.get("mse").build(_genotype(L, g), (1, 8, 8), 10, 3, channels=4)
     cell = net.cells[0]
-    assert cell.nodes == 5 and cell.outputs == [4] and cell.stepped
+    assert cell.graph.nodes == 5 and cell.graph.outputs == (4,) and cell.stepped
     assert sorted(cell.ops) == ["m0_0_1", "m0_1_2", "m0_2_0", "m0_2_1", "m1_0_1", "m1_1_2"]
-    assert (2, 0, "m0_2_0", True) in cell.edges  # feedback into the cell's input node
+    assert (2, 0, "m0_2_0", True) in [(e.src, e.dst, e.name, e.delay) for e in cell.graph.edges]  # feedback into
+    # the cell's input node
     assert not net.cells[1].stepped and net.levels == [0, 0, 1]
 
 
@@ -115,7 +116,7 @@ def test_invalid_genomes_are_named():
 def _cell(template, edges, C=2, T=4):
     L = Layout(cells=1, motifs=1)
     g = genome(L, [{"reads": [0], "motifs": [(template, 0, edges)]}])
-    return MseCell(decode_cells(L, g)[0], C, NeuronConfig(tau=2.0), T)  # silent cells too
+    return GraphCell(cell_graph(decode_cells(L, g)[0]), C, NeuronConfig(tau=2.0), T, per_step_bn=True)  # silent too
 
 
 def test_feedback_edge_delivers_one_step_later():
@@ -151,9 +152,9 @@ def test_excitatory_and_inhibitory_edges_keep_their_part(sign):
 def test_inhibitory_sign_without_gradient_is_the_same_as_with():
     """Scoring keeps the negative part in one op (min(y, 0)); training keeps -relu(-y), whose gradient is 0
     at y = 0. Same values either way, and the training gradient is unchanged."""
-    from spikenas.spaces.mse.cell import SignedOp
+    from spikenas.cells.ops import make_op
 
-    op = SignedOp("identity", "I", 4, NeuronConfig())
+    op = make_op("identity", 4, NeuronConfig(), None, {"sign": "I"})
     y = torch.randn(3, 2, 4, 5, 5)
     y[0] = 0.0
     with torch.no_grad():
@@ -228,7 +229,7 @@ def test_macro_connections_and_reductions():
                    {"reduce": 1, "reads": [0, 1], "motifs": [("feedforward-2", 0, ident(1))]},
                    {"reduce": 1, "reads": [0, 2], "motifs": [("feedforward-2", 0, [("conv3x3", "E", 0)])]}])
     net = spaces.get("mse").build(_genotype(L, g), (1, 8, 8), 10, 2, channels=4)
-    assert net.widths == [4, 4, 8, 16] and [c.ops["m0_0_1"].conv.in_channels if c.ops["m0_0_1"].op != "identity"
+    assert net.widths == [4, 4, 8, 16] and [c.ops["m0_0_1"].conv.in_channels if c.ops["m0_0_1"].kind != "identity"
                                              else None for c in net.cells] == [None, None, 16]
     assert net.fc.in_features == 16
     seen = {}
@@ -317,7 +318,7 @@ def test_motif_library_is_well_formed():
 def test_a_network_whose_readout_never_fires_fails_scoring():
     """A network whose last cell outputs a constant: the readout BN sees a constant and its neurons never
     fire. Scoring records that as a failure, not a score."""
-    from spikenas.search.evaluate import score_network
+    from spikenas.search.scoring import score_network
 
     L = Layout(cells=1, motifs=1)
     alive = genome(L, [{"reads": [0], "motifs": [("feedforward-2", 0, [("conv3x3", "E", 0)])]}])
@@ -356,7 +357,7 @@ def test_sign_analysis_matches_the_cells_it_describes(seed):
     seen = set()
     for _ in range(25):
         (spec,) = decode_cells(space.layout, space._draw_blocks(rng))
-        cell = MseCell(spec, 3, NeuronConfig(tau=2.0), 4)
+        cell = GraphCell(cell_graph(spec), 3, NeuronConfig(tau=2.0), 4, per_step_bn=True)
         for x_signs, x in ((POS | NEG, torch.randn(4, 16, 3, 6, 6) * 3), (POS, torch.rand(4, 16, 3, 6, 6) * 3),
                            (NEG, -torch.rand(4, 16, 3, 6, 6) * 3)):
             with torch.no_grad():

@@ -7,7 +7,7 @@ import pytest
 import torch
 from scipy.stats import spearmanr
 
-from spikenas.scores import RDMKernel, rdm
+from spikenas.scores import RDMAccumulator, rdm
 
 
 def direct_rdm(x: np.ndarray, dissimilarity: str) -> np.ndarray:
@@ -72,7 +72,7 @@ def test_timesteps_recorded_apart_concatenate():
     rng = np.random.default_rng(3)
     spikes = torch.from_numpy((rng.random((4, 10, 3, 5)) < 0.3).astype(np.float32))  # [T, B, C, N]
     for reduction in ("mean", "logdet"):
-        whole, steps = RDMKernel("pearson", reduction), RDMKernel("pearson", reduction)
+        whole, steps = RDMAccumulator("pearson", reduction), RDMAccumulator("pearson", reduction)
         whole.record("layer", spikes)
         for t in range(4):
             steps.record("layer", spikes[t:t + 1])
@@ -83,6 +83,6 @@ def test_timesteps_recorded_apart_concatenate():
 
 def test_bad_options_are_refused():
     with pytest.raises(ValueError, match="dissimilarity"):
-        RDMKernel("cosine")
+        RDMAccumulator("cosine")
     with pytest.raises(ValueError, match="labels"):
-        RDMKernel("hamming", "rsa")
+        RDMAccumulator("hamming", "rsa")

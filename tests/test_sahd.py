@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from spikenas.scores import SAHDKernel, sahd
+from spikenas.scores import SAHDAccumulator, sahd
 
 
 def transcription(maps):
@@ -29,7 +29,7 @@ def test_sahd_equals_transcription(seed):
 def test_batched_accumulation_equals_per_map():
     g = torch.Generator().manual_seed(5)
     s = (torch.rand(4, 12, 3, 5, 5, generator=g) < 0.3).float()  # [T, B, C, H, W] from one layer
-    acc = SAHDKernel()
+    acc = SAHDAccumulator()
     acc.add(s)
     assert acc.maps == 4
     assert acc.logdet() == pytest.approx(sahd([s[t].reshape(12, -1) for t in range(4)]), rel=1e-12)
@@ -48,7 +48,7 @@ def test_calls_of_different_map_counts_accumulate_as_one():
     g = torch.Generator().manual_seed(6)
     whole = (torch.rand(3, 10, 2, 4, 4, generator=g) < 0.3).float()
     steps = (torch.rand(3, 10, 5, generator=g) < 0.6).float()
-    acc = SAHDKernel()
+    acc = SAHDAccumulator()
     acc.add(whole)
     for t in range(3):
         acc.add(steps[t:t + 1])

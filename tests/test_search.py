@@ -1,19 +1,18 @@
 """Training-free search: reproducible, and a killed search resumes without re-scoring anything."""
 
 import json
-import sqlite3
 
 import pytest
 
 from .killing import kill_search_after
+from .stored import trial_rows
 
 SEARCH = ["search", "--space", "snasnet", "--score", "sahd", "--dataset", "digits", "--timesteps", "3",
           "--batch-size", "64", "--channels", "8", "--quiet"]
 
 
 def rows(run):
-    with sqlite3.connect(run / "search.sqlite") as db:
-        return db.execute("SELECT idx, hash, score, status FROM candidates ORDER BY idx").fetchall()
+    return [(i, h, s, st) for i, h, s, _, _, st in trial_rows(run)]
 
 
 @pytest.mark.parametrize("strategy", ["random", "evolution"])
@@ -70,9 +69,9 @@ def test_train_the_found_genotype(cli, tmp_path):
     assert m["model"]["name"] == "genotype" and m["model"]["channels"] == 8
     assert len(m["spikes_per_sample_per_layer"]) >= 3
     bad = tmp_path / "bad.json"
-    bad.write_text('{"space": "snasnet", "matrix": [[0, 1, 0, 0], [0, 0, 0, 1], [0,0,0,0], [0,0,0,0]]}')
+    bad.write_text('{"space": "snasnet", "matrix": [[0, 1, 0, 0], [0, 0, 0, 0], [0,0,0,1], [0,0,0,0]]}')
     out = cli("train", "--genotype", bad, "--dataset", "digits", "--run", tmp_path / "t2")
-    assert out.returncode == 2 and "input (0) to the output (3)" in out.stderr
+    assert out.returncode == 2 and "no path from the input (node 0) to the output (node 3)" in out.stderr
 
 
 def test_search_and_train_on_event_frames(cli, tmp_path, monkeypatch):

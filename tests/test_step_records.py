@@ -9,10 +9,9 @@ import pytest
 import torch
 
 from spikenas import spaces
-from spikenas.scores import RDMKernel, SAHDKernel
+from spikenas.cells import GraphCell, graph_cell
+from spikenas.scores import RDMAccumulator, SAHDAccumulator
 from spikenas.snn import SpikeMonitor, is_neuron
-from spikenas.spaces.mse import cell as mse_cell
-from spikenas.spaces.snasnet import cell as snas_cell
 
 
 def _stepped_network(space_name: str):
@@ -22,8 +21,7 @@ def _stepped_network(space_name: str):
         g = space.sample(rng)
         torch.manual_seed(0)
         net = space.build(g, (1, 12, 12), 10, 4, channels=8)
-        if any(getattr(m, "_stepped", None) and (getattr(m, "stepped", False) or getattr(m, "bwd", None))
-               for m in net.modules()):
+        if any(isinstance(m, GraphCell) and m.stepped for m in net.modules()):
             return net
 
 
@@ -38,7 +36,7 @@ class _Counting:
 
 
 def _measure(net, x):
-    rdm, sahd = RDMKernel("hamming", "mean"), SAHDKernel()
+    rdm, sahd = RDMAccumulator("hamming", "mean"), SAHDAccumulator()
     sink = _Counting([rdm, sahd])
     neurons = [m for m in net.modules() if is_neuron(m)]
     for n in neurons:
@@ -66,8 +64,7 @@ def test_gathered_step_records_equal_step_by_step(space_name, monkeypatch):
     def every_step(neurons):
         yield
 
-    monkeypatch.setattr(mse_cell, "steps_recorded_once", every_step)
-    monkeypatch.setattr(snas_cell, "steps_recorded_once", every_step)
+    monkeypatch.setattr(graph_cell, "steps_recorded_once", every_step)
     rdm_each, sahd_each, summary_each, calls_each = _measure(net, x)
     assert calls_once < calls_each  # fewer monitor calls ...
     assert rdm_once == rdm_each  # ... the same integer statistics

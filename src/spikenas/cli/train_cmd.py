@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from spikenas.cli.parser import default_device
-from spikenas.cli.show_cmd import load_genotype
 from spikenas.errors import InputError
+from spikenas.spaces.files import load_genotype
 from spikenas.train.config import TrainConfig
 from spikenas.train.run import run_training, saved_config
 

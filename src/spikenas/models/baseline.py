@@ -10,8 +10,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from spikenas.models.neuron_config import NeuronConfig
-from spikenas.snn import SeqFold, fold, repeat_time
+from spikenas.cells import DirectStem
+from spikenas.snn import SeqFold
+from spikenas.snn.neuron_config import NeuronConfig
 
 
 def conv_bn(c_in: int, c_out: int) -> nn.Sequential:
@@ -27,7 +28,7 @@ class SpikingVGG(nn.Module):
         neuron = neuron or NeuronConfig()
         c, h, w = in_shape
         self.timesteps = timesteps
-        self.stem = conv_bn(c, width)
+        self.stem = DirectStem(c, width, timesteps)
         self.features = nn.Sequential(
             neuron.make(),
             SeqFold(conv_bn(width, width)), neuron.make(), SeqFold(nn.AvgPool2d(2)),
@@ -37,8 +38,4 @@ class SpikingVGG(nn.Module):
                             nn.Linear(2 * width * (h // 4) * (w // 4), num_classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.dim() == 4:
-            x = repeat_time(self.stem(x), self.timesteps)
-        else:
-            x = fold(self.stem, x)
-        return self.head(self.features(x)).mean(0)
+        return self.head(self.features(self.stem(x))).mean(0)

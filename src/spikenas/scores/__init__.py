@@ -1,6 +1,76 @@
-"""Training-free scores: a network at initialisation and a batch in, one number out (higher is better)."""
+"""Training-free scores: a network at initialisation and a batch in, one number out (higher is better).
 
-from spikenas.scores.rdm import RDMKernel, rdm
-from spikenas.scores.sahd import SAHDKernel, sahd
+Each score is an accumulator fed every spiking layer's spikes during one forward pass (the spike-monitor
+protocol: `record(neuron, spikes)`, then `value()`); several scores of one candidate share that pass
+(search.scoring.score_network). SCORES maps a name to its options and its accumulator; adding a score is
+one entry (docs/extending.md)."""
 
-__all__ = ["RDMKernel", "SAHDKernel", "rdm", "sahd"]
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+from spikenas.errors import InputError
+from spikenas.options import Options, option
+from spikenas.scores.rdm import (
+    DEFAULT_DISSIMILARITY,
+    DEFAULT_REDUCTION,
+    DISSIMILARITIES,
+    REDUCTIONS,
+    RDMAccumulator,
+    rdm,
+)
+from spikenas.scores.sahd import SAHDAccumulator, sahd
+
+
+@dataclass
+class SahdOptions(Options):
+    """SAHD takes no option."""
+
+
+@dataclass
+class RdmOptions(Options):
+    rdm_dissimilarity: str = option(DEFAULT_DISSIMILARITY, "rdm: hamming (default) or pearson")
+    rdm_reduction: str = option(DEFAULT_REDUCTION, "rdm: mean (default), nn, logdet, or rsa (label-aware); see "
+                                                   "docs/search.md")
+
+    def check(self) -> None:
+        if self.rdm_dissimilarity not in DISSIMILARITIES:
+            raise InputError(f"--rdm-dissimilarity must be one of {', '.join(DISSIMILARITIES)}, "
+                             f"not {self.rdm_dissimilarity!r}")
+        if self.rdm_reduction not in REDUCTIONS:
+            raise InputError(f"--rdm-reduction must be one of {', '.join(REDUCTIONS)}, not {self.rdm_reduction!r}")
+
+
+@dataclass(frozen=True)
+class ScoreInfo:
+    """`make(options, labels)`: a fresh accumulator for one batch; `needs_labels(options)`: whether it reads
+    the batch's labels."""
+
+    name: str
+    Options: type
+    make: Callable[[Options, torch.Tensor | None], object]
+    needs_labels: Callable[[Options], bool] = lambda o: False
+
+
+SCORES: dict[str, ScoreInfo] = {
+    "sahd": ScoreInfo("sahd", SahdOptions, lambda o, labels: SAHDAccumulator()),
+    "rdm": ScoreInfo("rdm", RdmOptions,
+                     lambda o, labels: RDMAccumulator(o.rdm_dissimilarity, o.rdm_reduction, labels),
+                     lambda o: o.rdm_reduction == "rsa"),
+}
+
+
+def register(info: ScoreInfo) -> None:
+    SCORES[info.name] = info
+
+
+def get_score(name: str) -> ScoreInfo:
+    if name not in SCORES:
+        raise InputError(f"unknown score {name!r}; known: {', '.join(SCORES)}")
+    return SCORES[name]
+
+
+__all__ = ["SCORES", "RDMAccumulator", "SAHDAccumulator", "ScoreInfo", "get_score", "rdm", "register", "sahd"]

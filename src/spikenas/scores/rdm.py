@@ -66,7 +66,7 @@ def _rdms(n: torch.Tensor, G: torch.Tensor, N: torch.Tensor, dissimilarity: str)
     return D
 
 
-class RDMKernel:
+class RDMAccumulator:
     """Accumulates each spiking layer's RDM statistics; also a spike-monitor sink (one entry per neuron).
 
     Scoring calls `add` once per spiking layer per batch, so it costs three kernels (the patterns' copy, the
@@ -126,7 +126,7 @@ class RDMKernel:
 def rdm(maps: Iterable[torch.Tensor], dissimilarity: str = "hamming", reduction: str = "mean",
         labels: torch.Tensor | None = None) -> float:
     """RDM score of a list of per-layer spike patterns, each [B, N] of 0/1 (a layer's timesteps concatenated)."""
-    acc = RDMKernel(dissimilarity, reduction, labels, matmul_dtype=torch.float64)
+    acc = RDMAccumulator(dissimilarity, reduction, labels, matmul_dtype=torch.float64)
     for i, m in enumerate(maps):
         acc.add(i, m.reshape(m.shape[0], -1).unsqueeze(0))
     return acc.value()

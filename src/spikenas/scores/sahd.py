@@ -24,7 +24,7 @@ def _kernels(gram: torch.Tensor, n: torch.Tensor, N: torch.Tensor) -> torch.Tens
     return (N - 0.5 * d / norm).sum(1)
 
 
-class SAHDKernel:
+class SAHDAccumulator:
     """Accumulates the mean SAHD kernel over spike maps; also a spike-monitor sink for neurons.
 
     `add` only takes each call's products and counts (three kernels); `logdet` turns every call's maps into
@@ -71,7 +71,7 @@ class SAHDKernel:
 
 def sahd(maps: Iterable[torch.Tensor]) -> float:
     """SAHD score of a list of [B, N] 0/1 spike maps."""
-    acc = SAHDKernel()
+    acc = SAHDAccumulator()
     for m in maps:
         acc.add(m.reshape(1, m.shape[0], -1))
     return acc.logdet()

@@ -2,7 +2,8 @@
 Ray cluster (many GPUs, many machines). Every executor scores a batch of genotypes and yields each result
 as soon as it finishes, so the driver stores it at once and a kill loses nothing that was finished.
 
-A worker receives the space name, the scoring batches and the build settings once, then genotypes as JSON.
+A worker receives the space (name and options), the scoring batches and the build settings once, then
+genotypes as JSON.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import torch
 
 from spikenas import spaces
 from spikenas.errors import InputError
-from spikenas.search.evaluate import Networks, evaluate
+from spikenas.search.scoring import Networks, score_candidate
 
 
 @dataclass
@@ -26,13 +27,16 @@ class Job:
     """What every worker needs to score candidates of one search."""
 
     space: str
+    space_options: dict
     batches: list[torch.Tensor]  # on the CPU; moved to the worker's device once
     build: dict
     seed: int
-    score: str
+    scores: list  # (name, options) of every score, the selecting one first
     precision: str
-    score_options: dict
     labels: list[torch.Tensor] | None  # per batch, for label-aware scores
+
+    def make_space(self):
+        return spaces.get(self.space, **self.space_options)
 
 
 def to_device(batches: list[torch.Tensor], device: torch.device) -> list[torch.Tensor]:
@@ -47,7 +51,11 @@ def score_one(job: Job, networks: Networks, batches: list[torch.Tensor], genotyp
     """One candidate's result, or {'error': ...} when it cannot be scored."""
     g = networks.space.genotype_from_json(genotype_json)
     try:
-        r = evaluate(networks, g, batches, job.seed, job.score, job.precision, job.score_options, job.labels)
+        if len(job.scores) == 1:
+            (name, options), = job.scores
+            r = score_candidate(networks, g, batches, job.seed, name, job.precision, options, job.labels)
+        else:
+            r = score_candidate(networks, g, batches, job.seed, job.scores, job.precision, labels=job.labels)
         if math.isnan(r["score"]):
             raise ValueError("the score is NaN")
         return r
@@ -60,7 +68,7 @@ class InlineExecutor:
 
     def __init__(self, job: Job, device: torch.device) -> None:
         self.job = job
-        self.networks = Networks(spaces.get(job.space), job.build, device)
+        self.networks = Networks(job.make_space(), job.build, device)
         self.batches = to_device(job.batches, device)
 
     def run(self, genotypes: list[str]) -> Iterator[tuple[int, dict]]:
@@ -79,7 +87,7 @@ def _worker_init(job: Job, devices: list[str], threads: int) -> None:
     rank = (ident[0] - 1) if ident else 0
     device = torch.device(devices[rank % len(devices)])
     torch.set_num_threads(threads)
-    _WORKER.update(job=job, networks=Networks(spaces.get(job.space), job.build, device),
+    _WORKER.update(job=job, networks=Networks(job.make_space(), job.build, device),
                    batches=to_device(job.batches, device))
 
 
@@ -138,7 +146,7 @@ class RayExecutor:
 
 def _ray_score(job: Job, genotype_json: str) -> dict:
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    networks = Networks(spaces.get(job.space), job.build, device)
+    networks = Networks(job.make_space(), job.build, device)
     return score_one(job, networks, to_device(job.batches, device), genotype_json)
 
 

@@ -28,17 +28,23 @@ def repeat_time(x: torch.Tensor, timesteps: int) -> torch.Tensor:
 
 
 class TimeDropout(nn.Module):
-    """Dropout on [T, B, ...] with one mask per sample shared by every timestep (as SpikingJelly's
-    layer.Dropout), so a dropped unit stays silent for the whole sequence."""
+    """Dropout on [T, B, ...]. By default one mask per sample is shared by every timestep, so a dropped unit
+    stays silent for the whole sequence: SpikingJelly's layer.Dropout, which the SNASNet paper's classifier
+    uses (its mask is drawn at the first step and kept until the network is reset). `per_step=True` draws a
+    new mask at every step (torch's nn.Dropout called once per step, as benchmarks built on plain PyTorch
+    loops do)."""
 
-    def __init__(self, p: float = 0.5) -> None:
+    def __init__(self, p: float = 0.5, per_step: bool = False) -> None:
         super().__init__()
         if not 0 <= p < 1:
             raise ValueError(f"dropout must be in [0, 1), not {p}")
-        self.p = p
+        self.p, self.per_step = p, per_step
 
     def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
         if not self.training or self.p == 0:
             return x_seq
-        mask = torch.empty_like(x_seq[0]).bernoulli_(1 - self.p) / (1 - self.p)
+        mask = torch.empty_like(x_seq if self.per_step else x_seq[0]).bernoulli_(1 - self.p) / (1 - self.p)
         return x_seq * mask
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, per_step={self.per_step}"

@@ -1,28 +1,14 @@
-"""Checkpoints that survive a kill at any moment: written to a temporary file, then renamed into place."""
+"""Checkpoints that survive a kill at any moment: written to a temporary file, then renamed into place,
+and the RNG states a resume restores."""
 
 from __future__ import annotations
 
-import json
 import os
 import random
 from pathlib import Path
 
 import numpy as np
 import torch
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def atomic_write_json(path: Path, obj) -> None:
-    """Write JSON so that a reader sees the old file or the new one, never half of one."""
-    atomic_write_bytes(Path(path), (json.dumps(obj, indent=2, sort_keys=False) + "\n").encode())
 
 
 def save_checkpoint(path: Path, state: dict) -> None:

@@ -13,10 +13,10 @@ import torch
 from torch import nn
 
 from spikenas import data, spaces
+from spikenas.atomic import atomic_write_json
 from spikenas.errors import InputError
 from spikenas.models.baseline import SpikingVGG
-from spikenas.models.neuron_config import NeuronConfig
-from spikenas.train.checkpoint import atomic_write_json
+from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.train.config import TrainConfig
 from spikenas.train.trainer import CHECKPOINT, fit
 

@@ -1,31 +1,30 @@
 """Surrogate-gradient BPTT training with a checkpoint every epoch and an exact resume.
 
-The hot loop is plain: encode the batch, forward over all timesteps, cross-entropy on the time-averaged
-logits, backward through time, step the optimiser and the per-batch schedule. Everything random is either
-derived from (seed, epoch) or saved in the checkpoint, so a resumed run ends where an uninterrupted one does.
+The hot loop is plain: for each batch, the step (by default: encode the batch, forward over all timesteps,
+cross-entropy on the time-averaged logits, backward through time, step the optimiser), then the per-batch
+schedule. The step is a parameter, so a bilevel step (weights, then architecture) plugs into the same loop.
+Everything random is either derived from (seed, epoch) or saved in the checkpoint, so a resumed run ends
+where an uninterrupted one does.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from spikenas.atomic import atomic_write_json
 from spikenas.data import DeviceBatches
+from spikenas.devices import autocast_for
 from spikenas.progress import Progress
-from spikenas.train.checkpoint import (
-    atomic_write_json,
-    load_checkpoint,
-    rng_state,
-    save_checkpoint,
-    set_rng_state,
-)
+from spikenas.train.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from spikenas.train.config import TrainConfig
 from spikenas.train.encoding import encode
-from spikenas.train.evaluate import autocast_for, evaluate
+from spikenas.train.measure import measure
 from spikenas.train.schedule import warmup_cosine
 
 CHECKPOINT = "checkpoint.pt"
@@ -38,14 +37,34 @@ def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
     return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
+Step = Callable[[nn.Module, torch.optim.Optimizer, torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
+
+
+def supervised_step(cfg: TrainConfig, device: torch.device) -> Step:
+    """The ordinary step: step(model, optimizer, x, y) -> (loss, logits), the optimiser stepped."""
+
+    def step(model: nn.Module, opt: torch.optim.Optimizer, xb: torch.Tensor, yb: torch.Tensor):
+        with autocast_for(device, cfg.amp):
+            out = model(encode(xb, cfg.timesteps, cfg.encoding)).float()
+        loss = F.cross_entropy(out, yb, label_smoothing=cfg.label_smoothing)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        return loss, out
+
+    return step
+
+
 def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
 def fit(model: nn.Module, train: DeviceBatches, test: DeviceBatches, cfg: TrainConfig, run_dir: Path,
-        info: dict | None = None, resume: bool = False, show_progress: bool = True) -> dict:
-    """Train `model` for `cfg.epochs`, checkpointing into `run_dir`; returns (and writes) metrics.json."""
+        info: dict | None = None, resume: bool = False, show_progress: bool = True, step: Step | None = None) -> dict:
+    """Train `model` for `cfg.epochs`, checkpointing into `run_dir`; returns (and writes) metrics.json.
+    `step`: what one batch does (default `supervised_step`)."""
     device = torch.device(cfg.device)
+    step = step or supervised_step(cfg, device)
     model.to(device)
     if device.type == "cuda" and cfg.channels_last:
         model.to(memory_format=torch.channels_last)
@@ -72,19 +91,14 @@ def fit(model: nn.Module, train: DeviceBatches, test: DeviceBatches, cfg: TrainC
         seen = 0
         bar = Progress(steps, f"epoch {epoch + 1}/{cfg.epochs}", enabled=show_progress)
         for xb, yb in train.epoch(epoch):
-            with autocast_for(device, cfg.amp):
-                out = model(encode(xb, cfg.timesteps, cfg.encoding)).float()
-            loss = F.cross_entropy(out, yb, label_smoothing=cfg.label_smoothing)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+            loss, out = step(model, opt, xb, yb)
             sched.step()
             loss_sum += loss.detach() * len(yb)
             correct += (out.detach().argmax(1) == yb).sum()
             seen += len(yb)
             bar.update(1)
         bar.close()
-        test_metrics = evaluate(model, test, cfg.timesteps, cfg.encoding, cfg.amp, cfg.e_mac_pj, cfg.e_ac_pj)
+        test_metrics = measure(model, test, cfg.timesteps, cfg.encoding, cfg.amp, cfg.e_mac_pj, cfg.e_ac_pj)
         elapsed += time.monotonic() - t0
         record = {"epoch": epoch + 1, "train_loss": float(loss_sum) / seen,
                   "train_accuracy": float(correct) / seen, "test_accuracy": test_metrics["accuracy"],
@@ -100,7 +114,7 @@ def fit(model: nn.Module, train: DeviceBatches, test: DeviceBatches, cfg: TrainC
         metrics = _metrics(base, history, test_metrics, elapsed, "done" if done else "running")
         atomic_write_json(run_dir / "metrics.json", metrics)
     if start_epoch >= cfg.epochs:  # resumed a finished run: report what it holds
-        test_metrics = evaluate(model, test, cfg.timesteps, cfg.encoding, cfg.amp, cfg.e_mac_pj, cfg.e_ac_pj)
+        test_metrics = measure(model, test, cfg.timesteps, cfg.encoding, cfg.amp, cfg.e_mac_pj, cfg.e_ac_pj)
         metrics = _metrics(base, history, test_metrics, elapsed, "done")
         atomic_write_json(run_dir / "metrics.json", metrics)
     return metrics

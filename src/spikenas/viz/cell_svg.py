@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from html import escape
 
+from spikenas.cells import OPS as TABLE
 from spikenas.spaces.snasnet.genotype import OPS, SnasGenotype
 
-LABELS = {"identity": "identity", "lif_conv1x1_bn": "LIF-conv1x1-BN", "lif_conv3x3_bn": "LIF-conv3x3-BN",
-          "avgpool3x3": "avg-pool 3x3"}
 NODE_NAMES = ("input", "node 1", "node 2", "output")
 
 
@@ -32,7 +31,7 @@ def snasnet_svg(g: SnasGenotype, title: str = "") -> str:
         dash = ' stroke-dasharray="6,4"' if back else ""
         parts.append(f'<path d="M{x1},{y0} Q{(x1 + x2) / 2},{cy} {x2},{y0}" fill="none" stroke="{colour}" '
                      f'stroke-width="2"{dash} marker-end="url(#a)"/>')
-        label = LABELS[OPS[code]] + (" (t+1)" if back else "")
+        label = TABLE[OPS[code]].label + (" (t+1)" if back else "")
         ly = (y0 + cy) / 2 + (12 if back else -4)
         parts.append(f'<text x="{(x1 + x2) / 2}" y="{ly}" text-anchor="middle" fill="{colour}">{label}</text>')
     alive = set(g.alive())
@@ -49,7 +48,7 @@ def snasnet_svg(g: SnasGenotype, title: str = "") -> str:
 def describe(g: SnasGenotype) -> str:
     lines = [f"SNASNet cell {g.code()} (hash {g.hash()})"]
     for i, j, code in g.forward_edges():
-        lines.append(f"  forward  {i} -> {j}: {LABELS[OPS[code]]}")
+        lines.append(f"  forward  {i} -> {j}: {TABLE[OPS[code]].label}")
     for i, j, code in g.backward_edges():
-        lines.append(f"  feedback {i} -> {j} (at t+1): {LABELS[OPS[code]]}")
+        lines.append(f"  feedback {i} -> {j} (at t+1): {TABLE[OPS[code]].label}")
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from spikenas import spaces
 from spikenas.errors import InputError
+from spikenas.search.results import chosen_candidate
 from spikenas.search.store import Store
 from spikenas.viz import charts
 from spikenas.viz.genotype_view import draw
@@ -37,31 +38,33 @@ def _settings(cfg: dict) -> str:
 
 
 def _search_section(run: Path, cfg: dict) -> str:
-    store = Store(run / "search.sqlite")
+    store = Store(run / "search.sqlite", readonly=True)
     try:
-        rows = store.all()
+        rows = store.trials()
     finally:
         store.close()
-    ok = [c for c in rows if c.status == "ok" and math.isfinite(c.score)]
-    degenerate = sum(c.status == "ok" and not math.isfinite(c.score) for c in rows)
-    failed = sum(c.status != "ok" for c in rows)
+    ok = [t for t in rows if t.ok and math.isfinite(t.score)]
+    degenerate = sum(t.ok and not math.isfinite(t.score) for t in rows)
+    failed = sum(not t.ok for t in rows)
     html = [f"<h2>Search</h2><p>{len(rows)} candidates: {failed} failed, {degenerate} with a score of -inf "
-            f"(spike patterns too alike for a non-singular kernel), {sum(c.seconds for c in rows):.1f} s of "
+            f"(spike patterns too alike for a non-singular kernel), {sum(t.seconds for t in rows):.1f} s of "
             "scoring.</p>"]
     if ok:
-        best = max(ok, key=lambda c: (c.score, -c.idx))
+        chosen_idx = chosen_candidate(run)  # what the search chose (best.json), not recomputed here
+        best = next((t for t in ok if t.idx == chosen_idx), None) or max(ok, key=lambda t: (t.score, -t.idx))
+        score_name = cfg.get("score", "score")
         html.append('<div class="charts">')
-        html.append(charts.histogram([c.score for c in ok], f"{cfg.get('score', 'score')} of every candidate",
-                                     cfg.get("score", "score")))
-        html.append(charts.scatter([c.spikes for c in ok], [c.score for c in ok], "score against spikes",
+        html.append(charts.histogram([t.score for t in ok], f"{score_name} of every candidate", score_name))
+        html.append(charts.scatter([t.values["spikes"] for t in ok], [t.score for t in ok], "score against spikes",
                                    "spikes per sample at initialisation", "score", ok.index(best)))
-        html.append(charts.lines({"best so far": _running_max([c.score for c in ok])}, "best score by candidate",
+        html.append(charts.lines({"best so far": _running_max([t.score for t in ok])}, "best score by candidate",
                                  "candidate", "best score"))
         html.append("</div>")
-        top = sorted(ok, key=lambda c: -c.score)[:10]
+        top = sorted(ok, key=lambda t: -t.score)[:10]
         html.append("<h3>Best candidates</h3>" + _table(
-            [[c.idx, (c.extra or {}).get("code") or c.hash, f"{c.score:.4f}", f"{c.spikes:.0f}", c.params,
-              f"{c.seconds:.2f}"] for c in top], ["#", "genotype", "score", "spikes/sample", "parameters", "s"]))
+            [[t.idx, t.metrics.get("code") or t.hash, f"{t.score:.4f}", f"{t.values['spikes']:.0f}",
+              t.values["params"], f"{t.seconds:.2f}"] for t in top],
+            ["#", "genotype", "score", "spikes/sample", "parameters", "s"]))
         front_file = run / "front.json"
         if front_file.exists():
             front = json.loads(front_file.read_text())
@@ -69,8 +72,7 @@ def _search_section(run: Path, cfg: dict) -> str:
                 [[m["candidate"], m["hash"], f"{m['score']:.4f}", f"{m['spikes_per_sample_at_init']:.0f}",
                   m["parameters"], "chosen" if m["candidate"] == front["chosen"] else ""] for m in front["front"]],
                 ["#", "genotype", "score", "spikes/sample", "parameters", f"{front['pick']}"]))
-            best = next((c for c in ok if c.idx == front["chosen"]), best)
-        space = spaces.get(cfg["space"])
+        space = spaces.get(cfg["space"], **cfg.get("space_options", {}))
         g = space.genotype_from_json(best.genotype)
         html.append(f"<h3>Chosen network (#{best.idx})</h3>" + draw(g, cfg["space"]))
     return "".join(html)

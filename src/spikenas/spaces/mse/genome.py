@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from spikenas.cells.graph import CellGraph, Edge, live_nodes, reach
 from spikenas.spaces.mse.motifs import MAX_EDGES, MOTIF_BY_NAME, MOTIFS
 from spikenas.spaces.mse.silence import silent_cells
 
@@ -87,7 +88,7 @@ class Layout:
 
 
 @dataclass(frozen=True)
-class Edge:
+class MotifEdge:
     src: int  # template node numbers
     dst: int
     op: str  # identity | conv3x3 | conv5x5
@@ -99,7 +100,7 @@ class Edge:
 class MotifSpec:
     template: str
     source: int  # 0: the cell's input; s: the output of motif s-1
-    edges: tuple[Edge, ...]
+    edges: tuple[MotifEdge, ...]
 
     @property
     def nodes(self) -> int:
@@ -114,38 +115,23 @@ class CellSpec:
     outputs: tuple[int, ...]  # motif slots whose outputs are summed into the cell's output
 
 
-@dataclass(frozen=True)
-class CellGraph:
-    """A cell's motifs joined into one graph: node 0 is the cell's input; each motif adds its kept nodes
-    (its node 0 is the node it reads)."""
-
-    nodes: int
-    edges: tuple[tuple[int, int, int, Edge], ...]  # (src node, dst node, motif slot, the motif's edge)
-    outputs: tuple[int, ...]  # nodes summed into the cell's output
+TABLE_OPS = {"identity": "identity", "conv3x3": "lif_conv3x3_bn", "conv5x5": "lif_conv5x5_bn"}  # -> cells.ops
 
 
 def cell_graph(cell: CellSpec) -> CellGraph:
+    """A cell's motifs joined into one graph: node 0 is the cell's input; each motif adds its kept nodes
+    (its node 0 is the node it reads); the output sums the motifs no later motif reads. Edge keys name the
+    motif slot and its template nodes ("m0_0_1")."""
     edges, motif_out, count = [], [], 1
     for m, motif in enumerate(cell.motifs):
         node = {0: 0 if motif.source == 0 else motif_out[motif.source - 1]}
         for n in range(1, motif.nodes):
             if any(e.dst == n or e.src == n for e in motif.edges):
                 node[n], count = count, count + 1
-        edges += [(node[e.src], node[e.dst], m, e) for e in motif.edges]
+        edges += [Edge(node[e.src], node[e.dst], TABLE_OPS[e.op], e.delay, f"m{m}_{e.src}_{e.dst}",
+                       (("sign", e.sign),) if e.sign else ()) for e in motif.edges]
         motif_out.append(node[motif.nodes - 1])
     return CellGraph(count, tuple(edges), tuple(motif_out[m] for m in cell.outputs))
-
-
-def _reach(edges, start: int, forward: bool) -> set[int]:
-    seen, stack = {start}, [start]
-    while stack:
-        a = stack.pop()
-        for s, d in edges:
-            b = d if forward and s == a else s if not forward and d == a else None
-            if b is not None and b not in seen:
-                seen.add(b)
-                stack.append(b)
-    return seen
 
 
 def decode_motif(genes, where: str = "") -> MotifSpec:
@@ -161,12 +147,11 @@ def decode_motif(genes, where: str = "") -> MotifSpec:
         s = fixed if fixed is not None else (SIGNS[sign] if name != "identity" else None)
         if src < dst and delay:  # turned into feedback: from the later node back to the earlier one, at t+1
             src, dst = dst, src
-        live.append(Edge(src, dst, name, s, src > dst))
+        live.append(MotifEdge(src, dst, name, s, src > dst))
     out = motif.nodes - 1
-    if out not in _reach([(e.src, e.dst) for e in live if not e.delay], 0, True):
+    if out not in reach([(e.src, e.dst) for e in live if not e.delay], 0):
         raise InvalidGenome(f"{where}{motif.name}: its output cannot be reached from its input")
-    pairs = [(e.src, e.dst) for e in live]
-    keep = _reach(pairs, 0, True) & _reach(pairs, out, False)
+    keep = live_nodes([(e.src, e.dst) for e in live], 0, out)
     return MotifSpec(motif.name, source, tuple(e for e in live if e.src in keep and e.dst in keep))
 
 

@@ -17,11 +17,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from spikenas.models.neuron_config import NeuronConfig
-from spikenas.snn import fold, repeat_time
-from spikenas.spaces.mse.cell import MseCell, total
+from spikenas.cells import DirectStem, GraphCell, OpPool, total
+from spikenas.snn import fold
+from spikenas.snn.neuron_config import NeuronConfig
+from spikenas.spaces.mse.genome import cell_graph
 from spikenas.spaces.mse.genotype import MseGenotype
-from spikenas.spaces.mse.pool import OpPool
 
 
 def default_channels(in_shape: tuple[int, int, int]) -> int:
@@ -50,7 +50,7 @@ class MseNet(nn.Module):
         neuron = neuron or NeuronConfig()
         C = channels or default_channels(in_shape)
         self.timesteps = timesteps
-        self.stem = nn.Sequential(nn.Conv2d(in_shape[0], C, 3, padding=1, bias=False), nn.BatchNorm2d(C))
+        self.stem = DirectStem(in_shape[0], C, timesteps)
         specs = genotype.structure
         levels, level = [0], 0  # resolution level of the stem and of each cell's output
         for s in specs:
@@ -59,7 +59,9 @@ class MseNet(nn.Module):
         self.levels = levels
         self.widths = [C * 2**lv for lv in levels]
         cells = zip(specs, self.widths[1:], strict=True)
-        self.cells = nn.ModuleList(MseCell(s, w, neuron, timesteps, pool) for s, w in cells)
+        # a stepped cell's BNs keep running statistics per timestep (snn.timestep_bn says why)
+        self.cells = nn.ModuleList(GraphCell(cell_graph(s), w, neuron, timesteps, per_step_bn=True, pool=pool)
+                                   for s, w in cells)
         self.reads = [s.reads for s in specs]
         self.head_bn = nn.BatchNorm2d(self.widths[-1])
         self.head_lif = neuron.make()
@@ -67,7 +69,7 @@ class MseNet(nn.Module):
 
     @property
     def readout_neuron(self) -> nn.Module:
-        """Scoring fails a network whose readout never fires (search.evaluate.score_network)."""
+        """Scoring fails a network whose readout never fires (search.scoring.score_network)."""
         return self.head_lif
 
     def reset_parameters(self) -> None:
@@ -90,8 +92,7 @@ class MseNet(nn.Module):
         return pooled[(k, level)]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = repeat_time(self.stem(x), self.timesteps) if x.dim() == 4 else fold(self.stem, x)
-        outs = [x]
+        outs = [self.stem(x)]
         pooled: dict[tuple[int, int], torch.Tensor] = {}  # (source, level) -> its output at that level
         for c, cell in enumerate(self.cells):
             inputs = [self._at_level(outs, pooled, k, self.levels[c + 1]) for k in self.reads[c]]

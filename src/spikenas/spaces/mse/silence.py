@@ -15,12 +15,16 @@ fired before this rule, 19 with it). genome.decode rejects such genomes, so the 
 
 from __future__ import annotations
 
+from spikenas.cells.ops import OPS
+
 POS, NEG = 1, 2  # bit flags: 0 the value is zero, POS | NEG it can take either sign
 
 
 def edge_signs(op: str, sign: str | None, x: int) -> int:
-    """The signs an edge's output can take when its input can take `x`."""
-    if op != "identity":
+    """The signs an edge's output can take when its input can take `x` (op: a name in cells.ops)."""
+    if op == "zero":
+        return 0
+    if OPS[op].spiking:
         x = POS | NEG if x & POS else 0
     if sign == "E":
         return x & POS
@@ -30,16 +34,16 @@ def edge_signs(op: str, sign: str | None, x: int) -> int:
 
 
 def output_signs(graph, x: int) -> int:
-    """The signs a cell's output can take when its input can take `x` (graph: genome.CellGraph)."""
+    """The signs a cell's output can take when its input can take `x` (graph: cells.graph.CellGraph)."""
     val = [0] * graph.nodes
     val[0] = x
     changed = True
     while changed:
         changed = False
-        for i, j, _, e in graph.edges:
-            v = val[j] | edge_signs(e.op, e.sign, val[i])
-            if v != val[j]:
-                val[j], changed = v, True
+        for e in graph.edges:
+            v = val[e.dst] | edge_signs(e.op, e.param("sign"), val[e.src])
+            if v != val[e.dst]:
+                val[e.dst], changed = v, True
     out = 0
     for o in graph.outputs:
         out |= val[o]

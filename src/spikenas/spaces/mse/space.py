@@ -17,17 +17,19 @@ what a genotype may be: any valid genotype still loads and builds.
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 
 import numpy as np
 from torch import nn
 
+from spikenas.cells import OpPool
 from spikenas.errors import InputError
-from spikenas.models.neuron_config import NeuronConfig
+from spikenas.options import Options, option
+from spikenas.snn.neuron_config import NeuronConfig
+from spikenas.spaces.base import SpaceBase
 from spikenas.spaces.mse.genome import MAX_REDUCTIONS, InvalidGenome, Layout, check_macro, decode, decode_motif
 from spikenas.spaces.mse.genotype import MseGenotype
 from spikenas.spaces.mse.network import MseNet
-from spikenas.spaces.mse.pool import OpPool
 
 MAX_TRIES = 1000
 DEFAULT_REDUCTIONS = 2  # docs/mse.md says why
@@ -41,10 +43,32 @@ def _passes(check, *args) -> bool:
         return False
 
 
-class MseSpace:
-    name = "mse"
+def count_or_any(text: str) -> int | str:
+    if text == "any":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"expected a number or 'any', not {text!r}") from None
 
-    def __init__(self, cells: int = 4, motifs: int = 3, reductions: int | str | None = None) -> None:
+
+@dataclass
+class MseOptions(Options):
+    cells: int = option(4, "mse: cells in the network (4)")
+    motifs: int = option(3, "mse: motif slots per cell (3)")
+    reductions: int | str | None = option(None, "mse: how many cells halve the resolution, where being evolved "
+                                          "(2, fewer with fewer cells), or any (the count evolved too, 0 to 2)",
+                                          count_or_any)
+
+
+class MseSpace(SpaceBase):
+    name = "mse"
+    Options = MseOptions
+
+    def __init__(self, options: MseOptions | None = None, *, cells: int = 4, motifs: int = 3,
+                 reductions: int | str | None = None) -> None:
+        if options is not None:
+            cells, motifs, reductions = options.cells, options.motifs, options.reductions
         for name, v in (("cells", cells), ("motifs", motifs)):
             if not isinstance(v, int) or isinstance(v, bool) or v < 1:
                 raise InputError(f"--{name} must be a positive integer, not {v!r}")
@@ -58,11 +82,18 @@ class MseSpace:
         self.reductions = reductions  # a count, or "any"
         self._count = None if reductions == "any" else reductions
         self.upper = self.layout.upper()
+        self.bounds = self.upper  # the Encoded protocol: a genome is its own encoding
+        self.options = MseOptions(cells, motifs, reductions)
         self.macro = [p for c in range(cells) for p in self.layout.macro_positions(c)]  # every cell's macro genes
         self.reduce_genes = [self.layout.cell_start(c) for c in range(cells)]
 
     def genotype(self, genome) -> MseGenotype:
         return MseGenotype(self.layout.cells, self.layout.motifs, tuple(int(v) for v in genome))
+
+    decode = genotype
+
+    def encode(self, g: MseGenotype) -> np.ndarray:
+        return np.array(g.genome, dtype=np.int64)
 
     def _draw(self, rng: np.random.Generator, positions) -> np.ndarray:
         pos = list(positions)
@@ -154,14 +185,8 @@ class MseSpace:
     def crossover(self, a: MseGenotype, b: MseGenotype, rng: np.random.Generator) -> MseGenotype:
         return self.genotype(self.crossover_genome(a.genome, b.genome, rng))
 
-    def genotype_from_json(self, text: str) -> MseGenotype:
-        try:
-            d = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise InputError(f"genotype: not valid JSON ({e})") from None
-        if isinstance(d, dict) and isinstance(d.get("genotype"), dict):
-            d = d["genotype"]
-        if not isinstance(d, dict) or not isinstance(d.get("genome"), list):
+    def genotype_from_dict(self, d: dict) -> MseGenotype:
+        if not isinstance(d.get("genome"), list):
             raise InputError("genotype: expected an object with a 'genome' list of integers")
         cells, motifs = d.get("cells", self.layout.cells), d.get("motifs", self.layout.motifs)
         if not (isinstance(cells, int) and isinstance(motifs, int) and cells >= 1 and motifs >= 1):
@@ -173,10 +198,7 @@ class MseSpace:
         except InvalidGenome as e:
             raise InputError(f"genotype: {e}") from None
 
-    def new_pool(self) -> OpPool:
-        """Scoring passes one to every build (`pool=`) to reuse the previous network's edge operations."""
-        return OpPool()
-
     def build(self, genotype: MseGenotype, input_shape, num_classes: int, timesteps: int,
-              channels: int | None = None, neuron: NeuronConfig | None = None, **kw) -> nn.Module:
-        return MseNet(genotype, tuple(input_shape), num_classes, timesteps, channels, neuron, **kw)
+              channels: int | None = None, neuron: NeuronConfig | None = None, pool: OpPool | None = None,
+              **kw) -> nn.Module:
+        return MseNet(genotype, tuple(input_shape), num_classes, timesteps, channels, neuron, pool=pool, **kw)

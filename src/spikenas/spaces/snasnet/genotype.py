@@ -3,7 +3,7 @@
 Entry [i][j] above the diagonal is a forward edge i -> j in the same timestep; below the diagonal it is a
 backward edge from node i to node j (i > j) that delivers at t+1 what node i held at t. A node pair has a
 forward or a backward edge, never both. Op codes: 0 zero (no edge), 1 identity, 2 LIF -> conv1x1 -> BN,
-3 LIF -> conv3x3 -> BN, 4 avg-pool 3x3 stride 1.
+3 LIF -> conv3x3 -> BN, 4 avg-pool 3x3 stride 1 (OPS: their names in the shared op table, cells.ops).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from spikenas.cells.graph import CellGraph, Edge, prune_edges
 from spikenas.errors import InputError
 from spikenas.spaces.genotype import stable_hash
 
@@ -41,36 +42,25 @@ class SnasGenotype:
     def backward_edges(self) -> list[tuple[int, int, int]]:
         return [(i, j, self.matrix[i][j]) for i in range(NODES) for j in range(i) if self.matrix[i][j]]
 
+    def cell_graph(self) -> CellGraph:
+        """Forward edges (j-major), then backward ones, in the order the cell runs and registers them."""
+        edges = [Edge(i, j, OPS[c]) for i, j, c in self.forward_edges()]
+        edges += [Edge(i, j, OPS[c], delay=True) for i, j, c in self.backward_edges()]
+        return CellGraph(NODES, tuple(edges), (NODES - 1,))
+
     def alive(self) -> list[int]:
         """Nodes that carry information: the input, and every node with an edge in or out."""
         return [n for n in range(NODES) if n == 0 or any(self.matrix[n]) or any(r[n] for r in self.matrix)]
 
 
-def _reach(adj: list[list[bool]], start: int, forward: bool) -> set[int]:
-    seen, stack = {start}, [start]
-    while stack:
-        a = stack.pop()
-        for b in range(NODES):
-            edge = adj[a][b] if forward else adj[b][a]
-            if edge and b not in seen:
-                seen.add(b)
-                stack.append(b)
-    return seen
-
-
 def prune(matrix) -> tuple[tuple[int, ...], ...]:
     """Remove nodes that cannot be reached from the input or cannot reach the output (over forward and
     backward edges alike), until nothing changes."""
-    m = [list(r) for r in matrix]
-    while True:
-        adj = [[m[i][j] != 0 for j in range(NODES)] for i in range(NODES)]
-        keep = _reach(adj, 0, True) & _reach(adj, NODES - 1, False)
-        dead = [n for n in range(NODES) if n not in keep and (any(m[n]) or any(r[n] for r in m))]
-        if not dead:
-            return tuple(tuple(r) for r in m)
-        for n in dead:
-            for k in range(NODES):
-                m[n][k] = m[k][n] = 0
+    edges = [(i, j, v) for i, r in enumerate(matrix) for j, v in enumerate(r) if v]
+    m = [[0] * NODES for _ in range(NODES)]
+    for i, j, v in prune_edges(edges, 0, NODES - 1, ends=lambda e: (e[0], e[1])):
+        m[i][j] = v
+    return tuple(tuple(r) for r in m)
 
 
 def check_matrix(matrix, where: str = "genotype") -> tuple[tuple[int, ...], ...]:
@@ -92,10 +82,11 @@ def check_matrix(matrix, where: str = "genotype") -> tuple[tuple[int, ...], ...]
 
 
 def make_genotype(matrix, where: str = "genotype") -> SnasGenotype:
-    """Validate, prune, and require the forward input -> output edge."""
+    """Validate, prune, and require a path from the input to the output. (The paper's sampler also requires
+    the direct forward edge 0 -> 3; a genotype read from a file need not have it.)"""
     g = SnasGenotype(prune(check_matrix(matrix, where)))
-    if g.matrix[0][NODES - 1] == 0:
-        raise InputError(f"{where}: a cell needs a forward edge from the input (0) to the output (3)")
+    if not any(any(r) for r in g.matrix):
+        raise InputError(f"{where}: no path from the input (node 0) to the output (node {NODES - 1})")
     return g
 
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from spikenas.models.neuron_config import NeuronConfig
-from spikenas.snn import SeqFold, fold, is_neuron, repeat_time
+from spikenas.cells import DirectStem, GraphCell, OpPool
+from spikenas.snn import SeqFold, is_neuron
 from spikenas.snn.layers import TimeDropout
-from spikenas.spaces.snasnet.cell import SnasCell
+from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.spaces.snasnet.genotype import SnasGenotype
 
 PAPER_FC1_FAN_IN = 16384
@@ -37,7 +37,7 @@ def votes_per_class(num_classes: int) -> int:
 class SnasNet(nn.Module):
     def __init__(self, genotype: SnasGenotype, in_shape: tuple[int, int, int], num_classes: int, timesteps: int,
                  channels: int | None = None, neuron: NeuronConfig | None = None, hidden: int = 1024,
-                 dropout: float = 0.5) -> None:
+                 dropout: float = 0.5, dropout_per_step: bool = False, pool: OpPool | None = None) -> None:
         super().__init__()
         neuron = neuron or PAPER_NEURON
         c_in, h, w = in_shape
@@ -45,27 +45,23 @@ class SnasNet(nn.Module):
         self.timesteps = timesteps
         self.num_classes = num_classes
         self.k = votes_per_class(num_classes)
-        self.stem = nn.Sequential(nn.Conv2d(c_in, C, 3, padding=1, bias=False), nn.BatchNorm2d(C))
-        self.cell1 = SnasCell(genotype, C, neuron)
+        if pool is not None:  # this network takes over the edge operations of the one built before it
+            pool.start()
+        graph = genotype.cell_graph()
+        self.stem = DirectStem(c_in, C, timesteps)
+        self.cell1 = GraphCell(graph, C, neuron, pool=pool, stacked_sums=True)
         self.down_bn = SeqFold(nn.BatchNorm2d(C))
         self.down_lif = neuron.make()
         self.down = SeqFold(nn.Conv2d(C, 2 * C, 3, padding=1, bias=False), nn.BatchNorm2d(2 * C), nn.AvgPool2d(2))
-        self.cell2 = SnasCell(genotype, 2 * C, neuron)
+        self.cell2 = GraphCell(graph, 2 * C, neuron, pool=pool, stacked_sums=True)
         self.last_bn = SeqFold(nn.BatchNorm2d(2 * C))
         self.last_lif = neuron.make()
         self.pool = SeqFold(nn.AvgPool2d(2), nn.Flatten())
-        self.dropout = TimeDropout(dropout)
+        self.dropout = TimeDropout(dropout, per_step=dropout_per_step)
         self.fc1 = SeqFold(nn.Linear(2 * C * (h // 4) * (w // 4), hidden, bias=False))
         self.fc_lif = neuron.make()
         self.fc2 = SeqFold(nn.Linear(hidden, self.k * num_classes))
         self.reset_parameters()
-
-    def set_genotype(self, genotype: SnasGenotype) -> None:
-        """Both cells rewired in place (see SnasCell.set_genotype); call reset_parameters() next."""
-        device = self.stem[0].weight.device
-        self.cell1.set_genotype(genotype)
-        self.cell2.set_genotype(genotype)
-        self.to(device)  # ops built for the first time start on the CPU
 
     def reset_parameters(self) -> None:
         """Fresh weights in place, as the paper's code initialises them (no rebuild needed)."""
@@ -85,8 +81,7 @@ class SnasNet(nn.Module):
                 m.reset_parameters()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = repeat_time(self.stem(x), self.timesteps) if x.dim() == 4 else fold(self.stem, x)
-        x = self.cell1(x)
+        x = self.cell1(self.stem(x))
         x = self.down(self.down_lif(self.down_bn(x)))
         x = self.cell2(x)
         x = self.pool(self.last_lif(self.last_bn(x)))

@@ -1,27 +1,58 @@
-"""The SNASNet search space: sampling as the paper's code, mutation, crossover, JSON, and building."""
+"""The SNASNet search space: sampling as the paper's code, mutation, crossover, an integer encoding (so
+NSGA-II runs here too), JSON, and building.
+
+Encoding: one gene per node pair (i < j), in the order of PAIRS: 0 no edge, 1..4 a forward edge i -> j with
+that op code, 5..8 a backward edge j -> i with op code gene - 4 (forward-only space: 0..4)."""
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 
 import numpy as np
 from torch import nn
 
+from spikenas.cells import OpPool
 from spikenas.errors import InputError
-from spikenas.models.neuron_config import NeuronConfig
+from spikenas.options import Options
+from spikenas.snn.neuron_config import NeuronConfig
+from spikenas.spaces.base import SpaceBase
 from spikenas.spaces.snasnet.genotype import NODES, OPS, SnasGenotype, make_genotype, prune
 from spikenas.spaces.snasnet.network import SnasNet
 
 PAIRS = [(i, j) for j in range(NODES) for i in range(j)]
 
 
-class SnasnetSpace:
+@dataclass
+class SnasnetOptions(Options):
+    """The SNASNet space takes no option: its shape is the paper's."""
+
+
+class SnasnetSpace(SpaceBase):
     """`backward=True`: each node pair draws a forward or a backward edge (the paper's backward cell);
     `backward=False`: forward edges only."""
 
-    def __init__(self, backward: bool = True) -> None:
+    Options = SnasnetOptions
+
+    def __init__(self, options: SnasnetOptions | None = None, backward: bool = True) -> None:
+        self.options = options or SnasnetOptions()
         self.backward = backward
         self.name = "snasnet" if backward else "snasnet-forward"
+        top = len(OPS) - 1
+        self.bounds = np.full(len(PAIRS), 2 * top if backward else top, dtype=np.int64)
+
+    def encode(self, g: SnasGenotype) -> np.ndarray:
+        m = g.matrix
+        return np.array([m[i][j] if m[i][j] or not m[j][i] else len(OPS) - 1 + m[j][i] for i, j in PAIRS],
+                        dtype=np.int64)
+
+    def decode(self, vector) -> SnasGenotype:
+        m = [[0] * NODES for _ in range(NODES)]
+        for (i, j), v in zip(PAIRS, (int(v) for v in vector), strict=True):
+            if v >= len(OPS):
+                m[j][i] = v - (len(OPS) - 1)
+            else:
+                m[i][j] = v
+        return make_genotype(m, "encoded genotype")
 
     def _valid(self, m) -> SnasGenotype | None:
         m = prune(m)
@@ -69,14 +100,8 @@ class SnasnetSpace:
                 return child
         return a
 
-    def genotype_from_json(self, text: str) -> SnasGenotype:
-        try:
-            d = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise InputError(f"genotype: not valid JSON ({e})") from None
-        if isinstance(d, dict) and "genotype" in d:
-            d = d["genotype"]
-        if not isinstance(d, dict) or "matrix" not in d:
+    def genotype_from_dict(self, d: dict) -> SnasGenotype:
+        if "matrix" not in d:
             raise InputError("genotype: expected an object with a 'matrix' of 4x4 op codes")
         g = make_genotype(d["matrix"])
         if not self.backward and g.backward_edges():
@@ -84,5 +109,6 @@ class SnasnetSpace:
         return g
 
     def build(self, genotype: SnasGenotype, input_shape, num_classes: int, timesteps: int,
-              channels: int | None = None, neuron: NeuronConfig | None = None, **kw) -> nn.Module:
-        return SnasNet(genotype, tuple(input_shape), num_classes, timesteps, channels, neuron, **kw)
+              channels: int | None = None, neuron: NeuronConfig | None = None, pool: OpPool | None = None,
+              **kw) -> nn.Module:
+        return SnasNet(genotype, tuple(input_shape), num_classes, timesteps, channels, neuron, pool=pool, **kw)

@@ -1,11 +1,11 @@
 """Edge operations kept from one scored network to the next.
 
 Scoring builds a network per candidate. Most of that is Python: constructing a few dozen modules. A pool
-hands the next network the edge operations of the one before it (same operation, width and per-timestep
-normalisation), so only the wrapper modules and whatever the new network needs beyond them are built.
-A network built with a pool takes over every operation the pool handed out before: the previous network
-must no longer be used. Its weights are drawn again by reset_parameters(), in the order of its own modules,
-so a pooled network equals one built afresh with the same seed (tests/test_meta_build.py).
+hands the next network the edge operations of the one before it (same operation, width and settings), so
+only the wrapper modules and whatever the new network needs beyond them are built. A network built with a
+pool takes over every operation the pool handed out before: the previous network must no longer be used.
+Its weights are drawn again by reset_parameters(), in the order of its own modules, so a pooled network
+equals one built afresh with the same seed (tests/test_meta_build.py).
 """
 
 from __future__ import annotations

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from spikenas.data import DeviceBatches
+from spikenas.devices import autocast_for
 from spikenas.energy import energy_per_sample_uj
 from spikenas.snn import SpikeMonitor
 from spikenas.train.encoding import encode
 
 
-def autocast_for(device: torch.device, amp: bool):
-    """bf16 autocast on CUDA when asked; nothing on the CPU (where it only slows the reference path)."""
-    if amp and device.type == "cuda":
-        return torch.autocast("cuda", dtype=torch.bfloat16)
-    return contextlib.nullcontext()
-
-
 @torch.no_grad()
-def evaluate(model: nn.Module, batches: DeviceBatches, timesteps: int, encoding: str, amp: bool = True,
+def measure(model: nn.Module, batches: DeviceBatches, timesteps: int, encoding: str, amp: bool = True,
              e_mac_pj: float = 4.6, e_ac_pj: float = 0.9) -> dict:
     model.eval()
     correct = torch.zeros((), device=batches.device)

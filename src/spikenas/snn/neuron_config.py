@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 
 from torch import nn
 
-from spikenas.snn import IF, LIF, PLIF
+from spikenas.snn.neurons import IF, LIF, PLIF
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,43 @@
+"""What a strategy is handed to run a search: the space, the store, where candidates are evaluated, the
+budget, the run folder and the seed. `evaluate` scores genotypes and stores each trial as it finishes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from spikenas.search.store import Store, Trial
+
+
+@dataclass
+class SearchContext:
+    space: object
+    store: Store
+    executor: object  # search.executors: run(genotype JSONs) -> (position, result) as each finishes
+    budget: int  # candidates to evaluate in all
+    run_dir: Path
+    seed: int
+    workers: int = 1  # candidates evaluated at once
+    on_trial: Callable[[Trial], None] = lambda trial: None  # after each finished trial is stored
+
+    def evaluate(self, items: list[tuple[int, object]]) -> Iterator[Trial]:
+        """Evaluate (trial index, genotype) pairs; yield each stored trial as it finishes."""
+        for idx, g in items:
+            self.store.start(idx, g.hash(), g.to_json(), self.seed)
+        for pos, result in self.executor.run([g.to_json() for _, g in items]):
+            idx, g = items[pos]
+            trial = trial_from_result(idx, g, result, self.seed)
+            self.store.finish(trial)
+            self.on_trial(trial)
+            yield trial
+
+
+def trial_from_result(idx: int, g, r: dict, seed: int) -> Trial:
+    if "error" in r:
+        return Trial(idx, g.hash(), g.to_json(), "failed", seed=seed, error=r["error"])
+    metrics = {"code": g.code() if callable(getattr(g, "code", None)) else None}
+    if "scores" in r:
+        metrics["scores"] = r["scores"]
+    return Trial(idx, g.hash(), g.to_json(), "ok", {"score": r["score"], "spikes": r["spikes"], "params": r["params"]},
+                 metrics, r["seconds"], seed)

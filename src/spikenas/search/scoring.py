@@ -1,0 +1,148 @@
+"""Scoring one candidate at initialisation: build it with a seed of its own, run the score's batches
+through it in train mode with no gradient, and read its scores and its spike count off the neurons (every
+score of a candidate from the same forward pass)."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import torch
+from torch import nn
+
+from spikenas.cells import OpPool
+from spikenas.devices import autocast_for
+from spikenas.scores import get_score
+from spikenas.snn import is_neuron
+from spikenas.snn.timestep_bn import TimestepBatchNorm2d
+
+
+class _Recorder:
+    """Neuron sink: feeds every score's accumulator and counts spikes, on the device (one op per layer)."""
+
+    def __init__(self, accumulators: list, readout=None) -> None:
+        self.accumulators, self.readout = accumulators, readout
+        self.totals: list[torch.Tensor] = []
+        self.readout_totals: list[torch.Tensor] = []
+
+    def record(self, neuron, spikes: torch.Tensor) -> None:
+        for acc in self.accumulators:
+            acc.record(neuron, spikes)
+        total = spikes.sum(dtype=torch.float64)
+        self.totals.append(total)
+        if neuron is self.readout:
+            self.readout_totals.append(total)
+
+    def counts(self) -> tuple[float, float]:
+        """(spikes of every layer, spikes of the readout): integers, so exact in float64 in any order."""
+        if not self.totals:
+            return 0.0, 0.0
+        ro = torch.stack(self.readout_totals).sum() if self.readout_totals else self.totals[0].new_zeros(())
+        both = torch.stack([torch.stack(self.totals).sum(), ro]).tolist()  # one copy to the host
+        return both[0], both[1]
+
+
+def make_accumulator(score: str, options=None, labels: torch.Tensor | None = None):
+    """The accumulator of one batch's score (options: the score's Options; None for its defaults)."""
+    info = get_score(score)
+    return info.make(options if options is not None else info.Options(), labels)
+
+
+def score_network(model: nn.Module, batches: list[torch.Tensor], score="sahd", precision: str = "fp32",
+                  options=None, labels: list[torch.Tensor] | None = None):
+    """(mean score over the batches, spikes per sample). Each batch starts from fresh neuron state.
+    `score` a name (options: its Options), or a list of (name, options) pairs: then the first value is a
+    dict name -> mean score, all from the same forward passes.
+    precision "bf16" runs the network under bf16 autocast on CUDA (the accumulators themselves stay exact).
+    A network that names its `readout_neuron` fails (ValueError) when that layer never fires on any batch:
+    its output is constant, so no gradient can reach it and it cannot be trained."""
+    several = not isinstance(score, str)
+    pairs = list(score) if several else [(score, options)]
+    neurons = [m for m in model.modules() if is_neuron(m)]
+    readout = getattr(model, "readout_neuron", None)
+    model.train()
+    values: list[list[float]] = [[] for _ in pairs]
+    spikes, samples, readout_spikes = 0.0, 0, 0.0
+    try:
+        for b, x in enumerate(batches):
+            rec = _Recorder([make_accumulator(n, o, labels[b] if labels else None) for n, o in pairs], readout)
+            for n in neurons:
+                n.monitor = rec
+            with torch.no_grad(), autocast_for(x.device, precision == "bf16"):
+                model(x)
+            for k, acc in enumerate(rec.accumulators):
+                values[k].append(acc.value())
+            layer_spikes, ro_spikes = rec.counts()
+            spikes += layer_spikes
+            readout_spikes += ro_spikes
+            samples += x.shape[1] if x.dim() == 5 else x.shape[0]
+    finally:
+        for n in neurons:
+            n.monitor = None
+    if readout is not None and readout_spikes == 0:
+        raise ValueError("the readout neurons never fire at initialisation: the output is constant, untrainable")
+    means = [sum(v) / len(v) for v in values]
+    per_sample = spikes / max(samples, 1)
+    return ({n: m for (n, _), m in zip(pairs, means, strict=True)} if several else means[0]), per_sample
+
+
+def candidate_seed(seed: int, genotype_hash: str) -> int:
+    """Weights depend on the search seed and the genotype only, not on the order of evaluation."""
+    return (seed * 1_000_003 + int(genotype_hash[:12], 16)) % (2**63 - 1)
+
+
+def drop_running_stats(model: nn.Module) -> None:
+    """Strip every batch norm's running statistics (before the network gets storage). Scoring runs in train
+    mode, where a batch norm normalises by the batch's statistics and only updates its running ones, which
+    nothing reads: the outputs are the same, and each layer has three tensors fewer to allocate, fill and
+    update (tests/test_meta_build.py)."""
+    for m in model.modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+            m.track_running_stats = False
+            m.running_mean = m.running_var = m.num_batches_tracked = None
+        elif isinstance(m, TimestepBatchNorm2d):
+            m.running_mean = m.running_var = None
+
+
+class Networks:
+    """Hands out the network for each candidate. Each network is built on the meta device (no memory, no
+    initialisation) and then given empty storage on the scoring device: `reset_parameters()`, right after
+    seeding, fills every parameter and buffer (tests/test_meta_build.py), so drawing weights at construction
+    as well would only be thrown away. Its batch norms keep no running statistics (`drop_running_stats`): a
+    network handed out here is for scoring in train mode only. With `reuse` (the default) every space's
+    build gets one pool of edge operations (cells.pool): each network is built from the parts of the one
+    before where it can, and only its new parts get storage; the previous network is then not to be used.
+    `reuse=False` builds every part afresh (the reference path); the weights are the same either way."""
+
+    def __init__(self, space, build_kwargs: dict, device: torch.device, reuse: bool = True) -> None:
+        self.space, self.build_kwargs, self.device, self.reuse = space, build_kwargs, device, reuse
+        self.pool = OpPool() if reuse else None
+
+    def get(self, genotype, seed: int) -> nn.Module:
+        with torch.device("meta"):  # no weights drawn at construction: reset_parameters() draws them
+            model = self.space.build(genotype, **self.build_kwargs, pool=self.pool)
+        drop_running_stats(model)
+        for m in model.modules():  # storage for the parts just built; parts from the pool have theirs
+            if any(t.is_meta for t in itertools.chain(m.parameters(False), m.buffers(False))):
+                m.to_empty(device=self.device, recurse=False)
+        if self.device.type == "cuda":  # NHWC convolutions: the layout tensor cores read without transposes
+            model.to(memory_format=torch.channels_last)
+        torch.manual_seed(candidate_seed(seed, genotype.hash()))
+        model.reset_parameters()
+        return model
+
+
+def score_candidate(networks: Networks, genotype, batches: list[torch.Tensor], seed: int, score="sahd",
+             precision: str = "fp32", options=None, labels: list[torch.Tensor] | None = None) -> dict:
+    """One candidate's result: {"score", "spikes", "params", "seconds"}; with a list of (name, options)
+    scores, "score" is the first one's and "scores" holds them all."""
+    t0 = time.perf_counter()
+    model = networks.get(genotype, seed)
+    value, spikes = score_network(model, batches, score, precision, options, labels)
+    extra = {}
+    if isinstance(value, dict):
+        extra, value = {"scores": value}, next(iter(value.values()))
+    if networks.device.type == "cuda":
+        torch.cuda.synchronize()
+    return {"score": value, "spikes": spikes, "params": sum(p.numel() for p in model.parameters()),
+            "seconds": time.perf_counter() - t0, **extra}

@@ -1,0 +1,37 @@
+"""What an NSGA-II search takes (declared apart from the strategy, so the command line is built without
+importing pymoo)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spikenas.errors import InputError
+from spikenas.options import Options, option
+from spikenas.search.front import PICKS, check_objectives
+
+
+@dataclass
+class Nsga2Options(Options):
+    population: int | None = option(None, "evolution: population size (20); nsga2: population size (50)", int)
+    generations: int | None = option(None, "nsga2: generations after the initial population (candidates = "
+                                           "population + generations x offspring)", int)
+    offspring: int = option(50, "nsga2: new candidates per generation (50)")
+    objectives: str = option("score,spikes,params", "nsga2: comma-separated, among score (maximised), spikes, "
+                                                    "params (minimised) (score,spikes,params)")
+    pick: str = option("knee", "nsga2: which front member becomes best.json: knee (default) or primary (best "
+                               "score)")
+
+    multi_objective = True
+
+    def budget(self, candidates: int | None) -> int:
+        """population + generations x offspring (--candidates is not taken)."""
+        return (self.population or 50) + self.generations * self.offspring
+
+    def check(self) -> None:
+        if self.generations is None or self.generations < 0:
+            raise InputError(f"--strategy nsga2 needs --generations (0 or more), not {self.generations}")
+        if self.offspring < 1 or (self.population is not None and self.population < 2):
+            raise InputError("nsga2 needs --population >= 2 and --offspring >= 1")
+        check_objectives(self.objectives.split(","))
+        if self.pick not in PICKS:
+            raise InputError(f"--pick must be one of {', '.join(PICKS)}, not {self.pick!r}")

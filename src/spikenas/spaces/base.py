@@ -1,0 +1,26 @@
+"""What every space shares: reading a genotype from JSON (a bare genotype, or a file that holds one under
+"genotype", such as best.json) through the space's own `genotype_from_dict`."""
+
+from __future__ import annotations
+
+import json
+
+from spikenas.errors import InputError
+
+
+class SpaceBase:
+    name = "space"
+
+    def genotype_from_dict(self, d: dict):
+        raise NotImplementedError
+
+    def genotype_from_json(self, text: str):
+        try:
+            d = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise InputError(f"genotype: not valid JSON ({e})") from None
+        if isinstance(d, dict) and isinstance(d.get("genotype"), dict):
+            d = d["genotype"]
+        if not isinstance(d, dict):
+            raise InputError(f"genotype: expected a JSON object for the {self.name} space")
+        return self.genotype_from_dict(d)
