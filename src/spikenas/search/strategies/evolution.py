@@ -19,7 +19,7 @@ class RegularizedEvolution(SamplingStrategy):
     def __init__(self, space, options: EvolutionOptions, seed: int) -> None:
         super().__init__(space, options, seed)
         self.rng = np.random.default_rng(seed)
-        self.size, self.sample_size = options.population or 20, options.sample
+        self.size, self.sample_size = options.population, options.sample
         self.population: deque = deque()  # (genotype, score), oldest first
         self.seen: set[str] = set()
         self.proposed = 0

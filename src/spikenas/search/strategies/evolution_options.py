@@ -10,11 +10,10 @@ from spikenas.options import Options, option
 
 @dataclass
 class EvolutionOptions(Options):
-    population: int | None = option(None, "evolution: population size (20); nsga2: population size (50)", int)
+    population: int = option(20, "evolution: population size (20); nsga2: population size (50)")
     sample: int = option(5, "evolution: tournament sample size (5)")
 
     def check(self) -> None:
-        population = self.population or 20
-        if population < 2 or not 1 <= self.sample <= population:
+        if self.population < 2 or not 1 <= self.sample <= self.population:
             raise InputError(f"evolution needs population >= 2 and 1 <= sample <= population, "
-                             f"not {population} and {self.sample}")
+                             f"not {self.population} and {self.sample}")

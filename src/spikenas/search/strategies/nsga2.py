@@ -55,7 +55,7 @@ class NSGA2Search(SamplingStrategy):
         n = len(space.bounds)
         problem = Problem(n_var=n, n_obj=len(self.objectives), xl=np.zeros(n), xu=space.bounds.astype(float),
                           vtype=int)
-        self.algorithm = NSGA2(pop_size=options.population or 50, n_offsprings=options.offspring,
+        self.algorithm = NSGA2(pop_size=options.population, n_offsprings=options.offspring,
                                eliminate_duplicates=ops["duplicates"], sampling=ops["sampling"],
                                crossover=ops["crossover"], mutation=ops["mutation"])
         self.algorithm.setup(problem, termination=NoTermination(), seed=seed, verbose=False)

@@ -12,7 +12,7 @@ from spikenas.search.front import PICKS, check_objectives
 
 @dataclass
 class Nsga2Options(Options):
-    population: int | None = option(None, "evolution: population size (20); nsga2: population size (50)", int)
+    population: int = option(50, "evolution: population size (20); nsga2: population size (50)")
     generations: int | None = option(None, "nsga2: generations after the initial population (candidates = "
                                            "population + generations x offspring)", int)
     offspring: int = option(50, "nsga2: new candidates per generation (50)")
@@ -25,12 +25,12 @@ class Nsga2Options(Options):
 
     def budget(self, candidates: int | None) -> int:
         """population + generations x offspring (--candidates is not taken)."""
-        return (self.population or 50) + self.generations * self.offspring
+        return self.population + self.generations * self.offspring
 
     def check(self) -> None:
         if self.generations is None or self.generations < 0:
             raise InputError(f"--strategy nsga2 needs --generations (0 or more), not {self.generations}")
-        if self.offspring < 1 or (self.population is not None and self.population < 2):
+        if self.offspring < 1 or self.population < 2:
             raise InputError("nsga2 needs --population >= 2 and --offspring >= 1")
         check_objectives(self.objectives.split(","))
         if self.pick not in PICKS:
