@@ -108,7 +108,7 @@ def test_report_of_a_search_and_a_training_run(cli, tmp_path):
     assert cli("train", "--dataset", "digits", "--epochs", "2", "--run", tmp_path / "t", "--quiet").returncode == 0
     assert cli("report", tmp_path / "t").returncode == 0
     html = (tmp_path / "t" / "report.html").read_text()
-    assert "test accuracy" in html and "features.0" in html and html.count("<svg") == 2
+    assert "test accuracy" in html and "features.0" in html and html.count("<svg") == 3
     missing = cli("report", tmp_path / "nothing")
     assert missing.returncode == 2 and "not a spikenas run folder" in missing.stderr
 

@@ -29,6 +29,7 @@ class Options:
     Pareto front (`multi_objective`: then they hold `objectives` and `pick`)."""
 
     multi_objective = False
+    budget_option = "candidates"  # the option that sets how much the search does
 
     def check(self) -> None:
         pass

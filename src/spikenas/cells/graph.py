@@ -1,6 +1,7 @@
-"""A cell as a graph: nodes 0 .. n-1 (0 is the cell's input), edges (source, target, op name, delay), and the
-nodes summed into its output. An edge with delay 1 is a feedback edge: what it computes from its source at
-step t reaches its target at t+1. Reachability and pruning are written here once for every space."""
+"""A cell as a graph: nodes 0 .. n-1 (0 is the cell's input; a cell may have more inputs), edges (source,
+target, op name, delay), and the nodes combined into its output. An edge with delay 1 is a feedback edge:
+what it computes from its source at step t reaches its target at t+1. Reachability and pruning are written
+here once for every space."""
 
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ class Edge:
 class CellGraph:
     nodes: int
     edges: tuple[Edge, ...]  # in the order the cell runs them (and registers their modules)
-    outputs: tuple[int, ...]  # nodes summed into the cell's output
+    outputs: tuple[int, ...]  # nodes combined into the cell's output
+    inputs: int = 1  # nodes 0 .. inputs-1 are the cell's inputs (a DARTS cell reads the two cells before it)
+    combine: str = "sum"  # how the output nodes make the output: "sum", or "concat" along channels
 
     @property
     def stepped(self) -> bool:
@@ -38,8 +41,8 @@ class CellGraph:
 
     def connected(self) -> bool:
         """Some output can be reached from the input within a step (over edges without delay)."""
-        fwd = reach([(e.src, e.dst) for e in self.edges if not e.delay], 0)
-        return any(o in fwd for o in self.outputs)
+        pairs = [(e.src, e.dst) for e in self.edges if not e.delay]
+        return any(o in reach(pairs, i) for i in range(self.inputs) for o in self.outputs)
 
 
 def reach(pairs: Iterable[tuple[int, int]], start: int, forward: bool = True) -> set[int]:

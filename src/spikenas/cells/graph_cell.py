@@ -57,32 +57,39 @@ class GraphCell(nn.Module):
                 op.sign = params.get("sign")  # the sign has no parameters: set on whichever op the pool gives
             ops[e.name] = op
         self.ops = nn.ModuleDict(ops)
-        self.into = {j: [e for e in graph.edges if e.dst == j and not e.delay] for j in range(1, graph.nodes)}
+        self.into = {j: [e for e in graph.edges if e.dst == j and not e.delay]
+                     for j in range(graph.inputs, graph.nodes)}
         self.feedback = [e for e in graph.edges if e.delay]
 
-    def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
-        return self._stepped(x_seq) if self.stepped else self._sequence(x_seq)
+    def forward(self, x_seq: torch.Tensor, *more: torch.Tensor) -> torch.Tensor:
+        """x_seq [T, B, C, H, W], and the further inputs of a cell with several."""
+        if len(more) != self.graph.inputs - 1:
+            raise ValueError(f"this cell takes {self.graph.inputs} inputs, not {1 + len(more)}")
+        return self._stepped(x_seq, *more) if self.stepped else self._sequence(x_seq, *more)
 
-    def _sequence(self, x_seq: torch.Tensor) -> torch.Tensor:
-        nodes = {0: x_seq}
-        for j in range(1, self.graph.nodes):
+    def _combine(self, outs: list[torch.Tensor], dim: int) -> torch.Tensor:
+        return torch.cat(outs, dim) if self.graph.combine == "concat" else total(outs)
+
+    def _sequence(self, x_seq: torch.Tensor, *more: torch.Tensor) -> torch.Tensor:
+        nodes = {0: x_seq, **{k + 1: x for k, x in enumerate(more)}}
+        for j in range(self.graph.inputs, self.graph.nodes):
             inputs = [self.ops[e.name](nodes[e.src]) for e in self.into[j] if e.src in nodes]
             if inputs:
                 nodes[j] = self.node_sum(inputs)
         outs = [nodes[o] for o in self.graph.outputs if o in nodes]
-        return total(outs) if outs else torch.zeros_like(x_seq)
+        return self._combine(outs, 2) if outs else torch.zeros_like(x_seq)
 
-    def _stepped(self, x_seq: torch.Tensor) -> torch.Tensor:
+    def _stepped(self, x_seq: torch.Tensor, *more: torch.Tensor) -> torch.Tensor:
         with steps_recorded_once(m for m in self.ops.modules() if is_neuron(m)):
-            return self._steps(x_seq)
+            return self._steps(x_seq, *more)
 
-    def _steps(self, x_seq: torch.Tensor) -> torch.Tensor:
+    def _steps(self, x_seq: torch.Tensor, *more: torch.Tensor) -> torch.Tensor:
         state: dict[str, torch.Tensor | None] = {k: None for k in self.ops}
         feedback: dict[int, torch.Tensor] = {}
         out = []
         for t in range(x_seq.shape[0]):
-            nodes = {0: x_seq[t] + feedback[0] if 0 in feedback else x_seq[t]}
-            for j in range(1, self.graph.nodes):
+            nodes = {k: x[t] + feedback[k] if k in feedback else x[t] for k, x in enumerate((x_seq, *more))}
+            for j in range(self.graph.inputs, self.graph.nodes):
                 acc = feedback.get(j)
                 for e in self.into[j]:
                     y, state[e.name] = self.ops[e.name].step(nodes[e.src], state[e.name], t)
@@ -92,5 +99,5 @@ class GraphCell(nn.Module):
             for e in self.feedback:
                 y, state[e.name] = self.ops[e.name].step(nodes[e.src], state[e.name], t)
                 feedback[e.dst] = y if e.dst not in feedback else feedback[e.dst] + y
-            out.append(total([nodes[o] for o in self.graph.outputs]))
+            out.append(self._combine([nodes[o] for o in self.graph.outputs], 1))
         return torch.stack(out)

@@ -4,7 +4,8 @@ Each operation runs on a whole sequence [T, B, C, H, W] (time folded into the ba
 with its neuron's membrane carried explicitly (`step`). Parameters an edge may carry (cells.graph.Edge):
 `sign` ("E" keeps the positive part, "I" the negative part: MSE-NAS's excitatory and inhibitory forms of
 any op), `stride` (convolutions and pools), and any neuron setting (`threshold`, `tau`, `reset`,
-`surrogate`, `kind`), which overrides the network's neuron for that edge alone. Adding an operation is one
+`surrogate`, `kind`), which overrides the network's neuron for that edge alone. `skip` is identity, and a
+2x2 average pool where it has stride 2 (a DARTS reduction cell's skip connection). Adding an operation is one
 `register_op` call (docs/extending.md).
 """
 
@@ -22,7 +23,7 @@ from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.snn.timestep_bn import TimestepBatchNorm2d
 
 NEURON_SETTINGS = frozenset(f.name for f in fields(NeuronConfig))
-EDGE_SETTINGS = frozenset({"sign", "stride"})
+EDGE_SETTINGS = frozenset({"sign", "stride", "with_neuron"})
 
 
 class EdgeOp(nn.Module):
@@ -30,24 +31,36 @@ class EdgeOp(nn.Module):
     `timesteps`: the BN keeps running statistics per timestep (ops of a stepped cell, snn.timestep_bn)."""
 
     def __init__(self, kind: str, C: int, neuron: NeuronConfig | None = None, kernel: int = 3, dilation: int = 1,
-                 stride: int = 1, sign: str | None = None, timesteps: int | None = None) -> None:
+                 stride: int = 1, sign: str | None = None, timesteps: int | None = None, c_out: int | None = None,
+                 with_neuron: bool = True) -> None:
+        """`c_out`: output channels of a convolution (default C); `with_neuron=False`: a convolution whose
+        input is already spikes (a supernet's candidates share their input's neuron: `from_spikes`)."""
         super().__init__()
         if sign not in (None, "E", "I"):
             raise ValueError(f"an edge's sign must be E or I, not {sign!r}")
         self.kind, self.sign, self.stride = kind, sign, stride
         if kind == "conv":
-            self.neuron = (neuron or NeuronConfig()).make()
-            self.conv = nn.Conv2d(C, C, kernel, stride=stride, padding=dilation * (kernel // 2), dilation=dilation,
-                                  bias=False)
-            self.bn = nn.BatchNorm2d(C) if timesteps is None else TimestepBatchNorm2d(C, timesteps)
+            if with_neuron:
+                self.neuron = (neuron or NeuronConfig()).make()
+            self.conv = nn.Conv2d(C, c_out or C, kernel, stride=stride, padding=dilation * (kernel // 2),
+                                  dilation=dilation, bias=False)
+            self.bn = nn.BatchNorm2d(c_out or C) if timesteps is None else TimestepBatchNorm2d(c_out or C, timesteps)
         elif kind == "avgpool":
             self.pool = nn.AvgPool2d(3, stride=stride, padding=1)
         elif kind == "maxpool":
             self.pool = nn.MaxPool2d(3, stride=stride, padding=1)
+        elif kind == "skip":  # identity, or a 2x2 average pool at stride 2 (no parameters either way)
+            self.pool = nn.Identity() if stride == 1 else nn.AvgPool2d(stride, stride)
         elif kind not in ("identity", "zero"):
             raise ValueError(f"unknown edge op kind {kind!r}")
-        if stride != 1 and kind in ("identity", "zero"):
+        if stride != 1 and kind == "identity":
             raise ValueError(f"{kind} takes no stride")
+
+    def from_spikes(self, s_seq: torch.Tensor) -> torch.Tensor:
+        """A convolution's output from spikes its caller already made (conv -> BN, then the sign)."""
+        if isinstance(self.bn, TimestepBatchNorm2d):
+            return self._signed(self.bn(fold(self.conv, s_seq)))
+        return self._signed(fold(lambda z: self.bn(self.conv(z)), s_seq))
 
     def _signed(self, y: torch.Tensor) -> torch.Tensor:
         if self.sign == "E":
@@ -58,7 +71,7 @@ class EdgeOp(nn.Module):
 
     def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
         if self.kind == "zero":
-            return torch.zeros_like(x_seq)
+            return torch.zeros_like(x_seq[..., ::self.stride, ::self.stride])
         if self.kind == "identity":
             return self._signed(x_seq)
         if self.kind != "conv":
@@ -70,7 +83,7 @@ class EdgeOp(nn.Module):
     def step(self, x: torch.Tensor, v: torch.Tensor | None, t: int) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Timestep t of the sequence, the neuron's membrane `v` carried in and out."""
         if self.kind == "zero":
-            return torch.zeros_like(x), None
+            return torch.zeros_like(x[..., ::self.stride, ::self.stride]), None
         if self.kind == "identity":
             return self._signed(x), None
         if self.kind != "conv":
@@ -99,19 +112,20 @@ def register_op(name: str, make: Callable[..., nn.Module], label: str, spiking: 
 
 
 def _conv(kernel: int, dilation: int = 1):
-    def make(C, neuron=None, timesteps=None, stride=1, sign=None):
-        return EdgeOp("conv", C, neuron, kernel, dilation, stride, sign, timesteps)
+    def make(C, neuron=None, timesteps=None, stride=1, sign=None, with_neuron=True):
+        return EdgeOp("conv", C, neuron, kernel, dilation, stride, sign, timesteps, with_neuron=with_neuron)
     return make
 
 
 def _plain(kind: str):
-    def make(C, neuron=None, timesteps=None, stride=1, sign=None):
+    def make(C, neuron=None, timesteps=None, stride=1, sign=None, with_neuron=True):
         return EdgeOp(kind, C, stride=stride, sign=sign)
     return make
 
 
 register_op("zero", _plain("zero"), "zero")
 register_op("identity", _plain("identity"), "identity")
+register_op("skip", _plain("skip"), "skip")
 register_op("lif_conv1x1_bn", _conv(1), "LIF-conv1x1-BN", spiking=True)
 register_op("lif_conv3x3_bn", _conv(3), "LIF-conv3x3-BN", spiking=True)
 register_op("lif_conv5x5_bn", _conv(5), "LIF-conv5x5-BN", spiking=True)

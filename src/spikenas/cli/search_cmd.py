@@ -17,7 +17,7 @@ from spikenas.options import field_parser, option_fields
 from spikenas.scores import SCORES
 from spikenas.search.config import SearchConfig
 from spikenas.search.run import run_search
-from spikenas.search.strategies import STRATEGIES
+from spikenas.search.strategies import STRATEGIES, strategy_class
 
 S = argparse.SUPPRESS
 
@@ -149,13 +149,18 @@ def run(args: argparse.Namespace) -> int:
     else:
         chosen = {k: general.get(k, SearchConfig.__dataclass_fields__[k].default) for k in PIECES}
         given = route(general, by_piece, chosen)
-        if chosen["strategy"] == "nsga2" and "candidates" in general:
-            raise InputError("--strategy nsga2 takes --generations, not --candidates")
+        takes = STRATEGIES[chosen["strategy"]].Options.budget_option if chosen["strategy"] in STRATEGIES else None
+        if takes not in (None, "candidates") and "candidates" in general:
+            raise InputError(f"--strategy {chosen['strategy']} takes --{takes}, not --candidates")
         cfg = SearchConfig(**{"device": default_device(), **given})
     result = run_search(run_dir, cfg, resume=args.resume, show_progress=not args.quiet)
     best = result["best"]
     code = best.metrics.get("code")
     name = code if code and len(code) <= 40 else best.hash
+    if strategy_class(cfg.strategy).trains:
+        print(f"derived {best.metrics.get('code')}: supernet accuracy {100 * best.score:.2f}% on the architecture "
+              f"half, spikes/sample {best.values['spikes']:.0f} -> {run_dir / 'best.json'}")
+        return 0
     multi = cfg.strategy_opts.multi_objective
     chosen_txt = f"chosen ({cfg.strategy_opts.pick} of the front in {run_dir / 'front.json'})" if multi else "best"
     print(f"{result['candidates']} candidates ({result['failed']} failed); {chosen_txt} #{best.idx} "

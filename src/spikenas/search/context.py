@@ -1,5 +1,6 @@
-"""What a strategy is handed to run a search: the space, the store, where candidates are evaluated, the
-budget, the run folder and the seed. `evaluate` scores genotypes and stores each trial as it finishes."""
+"""What a strategy is handed to run a search: the space, the store, where candidates are evaluated (none
+for a training strategy), the budget, the run folder, the seed and the search's settings. `evaluate`
+scores genotypes and stores each trial as it finishes."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ class SearchContext:
     seed: int
     workers: int = 1  # candidates evaluated at once
     on_trial: Callable[[Trial], None] = lambda trial: None  # after each finished trial is stored
+    config: object = None  # the search's settings (search.config.SearchConfig): data, timesteps, device
+    show_progress: bool = True
 
     def evaluate(self, items: list[tuple[int, object]]) -> Iterator[Trial]:
         """Evaluate (trial index, genotype) pairs; yield each stored trial as it finishes."""

@@ -30,6 +30,19 @@ def write_best(run_dir: Path, cfg, best: Trial, chosen_by: str = "score") -> Non
     })
 
 
+def write_derived(run_dir: Path, cfg, trial: Trial, epoch: int) -> None:
+    """best.json of a differentiable search: the genotype derived after `epoch`, with the supernet's accuracy
+    and spikes per sample on the architecture half of the training split."""
+    atomic_write_json(Path(run_dir) / "best.json", {
+        "space": cfg.space, "candidate": trial.idx, "hash": trial.hash, "score": trial.score,
+        "score_name": "supernet accuracy on the architecture half of the training split",
+        "spikes_per_sample": trial.values["spikes"], "supernet_parameters": trial.values["params"],
+        "genotype": json.loads(trial.genotype),
+        "chosen_by": f"derived from the architecture weights after epoch {epoch}",
+        "epoch": epoch, "dataset": cfg.dataset, "timesteps": cfg.timesteps, "channels": cfg.channels,
+    })
+
+
 def write_front(run_dir: Path, cfg, trials: list[Trial]) -> Trial | None:
     """front.json and best.json (the member the strategy's `pick` chooses)."""
     opts = cfg.strategy_opts

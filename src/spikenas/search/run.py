@@ -41,6 +41,8 @@ def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_prog
     store = Store(db) if db.exists() else None  # an unreadable store is refused before anything is written
     run_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_json(run_dir / "config.json", {"command": "search", **cfg.to_dict()})
+    if cls.trains:  # a training strategy reads the data itself; nothing to score
+        return _run_training_strategy(run_dir, cfg, strategy, store or Store(db), show_progress)
     batches, labels, shape, classes = score_batches(cfg.dataset, cfg.data_root, cfg.timesteps, cfg.batch_size,
                                                     cfg.repeats, cfg.seed)
     build = {"input_shape": shape, "num_classes": classes, "timesteps": cfg.timesteps, "channels": cfg.channels}
@@ -77,3 +79,17 @@ def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_prog
     return {"candidates": len(trials), "failed": sum(not t.ok for t in trials), "best": chosen,
             "seconds": time.perf_counter() - t0}
 
+
+def _run_training_strategy(run_dir: Path, cfg: SearchConfig, strategy, store: Store, show_progress: bool) -> dict:
+    t0 = time.perf_counter()
+    try:
+        ctx = SearchContext(cfg.space_obj, store, None, cfg.candidates, run_dir, cfg.seed, 1, config=cfg,
+                            show_progress=show_progress)
+        strategy.run(ctx)
+        trials = store.trials()
+    finally:
+        store.close()
+    chosen = best_of(trials)
+    if chosen is None:
+        raise RuntimeError("the search ended without a derived genotype")
+    return {"candidates": len(trials), "failed": 0, "best": chosen, "seconds": time.perf_counter() - t0}

@@ -21,6 +21,7 @@ UNLIMITED = 1 << 30
 class SamplingStrategy:
     needs: tuple = (Sampleable,)  # protocols the space must meet
     Options = Options
+    trains = False  # a training strategy (DARTS) reads the data itself instead of scoring candidates
 
     def __init__(self, space, options: Options, seed: int) -> None:
         self.space, self.options, self.seed = space, options, seed

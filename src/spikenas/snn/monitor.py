@@ -83,8 +83,20 @@ class SpikeMonitor:
         rates = {k: float(v) / max(self.neuron_steps[k], 1) for k, v in self.spikes.items()}
         return {
             "spikes_per_sample": sum(per_layer.values()),
+            "spikes_per_sample_per_cell": per_cell(per_layer),
             "spikes_per_sample_per_layer": per_layer,
             "firing_rate_per_layer": rates,
             "macs_per_sample": self.macs / n,
             "sops_per_sample": float(self.sops) / n,
         }
+
+
+def per_cell(per_layer: dict[str, float]) -> dict[str, float]:
+    """Spikes summed by cell: layers named `cells.K.…` (every searched network's cells) count for cell K;
+    the rest by their first name ("stem", "head", ...)."""
+    out: dict[str, float] = {}
+    for name, v in per_layer.items():
+        parts = name.split(".")
+        key = ".".join(parts[:2]) if parts[0] == "cells" and len(parts) > 1 else parts[0]
+        out[key] = out.get(key, 0.0) + v
+    return out

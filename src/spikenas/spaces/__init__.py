@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from spikenas.errors import InputError
 from spikenas.options import make_options
+from spikenas.spaces.darts.space import DartsSpace
 from spikenas.spaces.mse.space import MseSpace
 from spikenas.spaces.protocols import Encoded, Relaxable, Sampleable, Space, require
 from spikenas.spaces.snasnet.space import SnasnetSpace
@@ -19,6 +20,7 @@ SPACES: dict[str, type] = {
     "snasnet": SnasnetSpace,
     "snasnet-forward": _SnasnetForward,
     "mse": MseSpace,
+    "darts": DartsSpace,
 }
 
 

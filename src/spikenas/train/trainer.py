@@ -102,7 +102,9 @@ def fit(model: nn.Module, train: DeviceBatches, test: DeviceBatches, cfg: TrainC
         elapsed += time.monotonic() - t0
         record = {"epoch": epoch + 1, "train_loss": float(loss_sum) / seen,
                   "train_accuracy": float(correct) / seen, "test_accuracy": test_metrics["accuracy"],
-                  "test_loss": test_metrics["loss"], "lr": opt.param_groups[0]["lr"], "wall_time_s": elapsed}
+                  "test_loss": test_metrics["loss"], "spikes_per_sample": test_metrics["spikes_per_sample"],
+                  "spikes_per_cell": test_metrics["spikes_per_sample_per_cell"], "lr": opt.param_groups[0]["lr"],
+                  "wall_time_s": elapsed}
         history.append(record)
         if show_progress:
             print(f"epoch {epoch + 1}/{cfg.epochs}: train loss {record['train_loss']:.4f}, "
@@ -128,6 +130,7 @@ def _metrics(base: dict, history: list[dict], test: dict, elapsed: float, status
         "test_accuracy": test["accuracy"],
         "test_loss": test["loss"],
         "spikes_per_sample": test["spikes_per_sample"],
+        "spikes_per_sample_per_cell": test["spikes_per_sample_per_cell"],
         "spikes_per_sample_per_layer": test["spikes_per_sample_per_layer"],
         "firing_rate_per_layer": test["firing_rate_per_layer"],
         "macs_per_sample": test["macs_per_sample"],

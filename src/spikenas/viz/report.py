@@ -16,6 +16,7 @@ from spikenas.errors import InputError
 from spikenas.search.results import chosen_candidate
 from spikenas.search.store import Store
 from spikenas.viz import charts
+from spikenas.viz.darts_report import darts_section
 from spikenas.viz.genotype_view import draw
 
 STYLE = ("body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
@@ -78,6 +79,13 @@ def _search_section(run: Path, cfg: dict) -> str:
     return "".join(html)
 
 
+def _chosen_network(run: Path, cfg: dict) -> str:
+    best = json.loads((run / "best.json").read_text())
+    space = spaces.get(cfg["space"], **cfg.get("space_options", {}))
+    g = space.genotype_from_dict(best["genotype"])
+    return f"<h3>Derived network ({escape(best.get('chosen_by', ''))})</h3>" + draw(g, cfg["space"])
+
+
 def _running_max(vals: list[float]) -> list[float]:
     out, m = [], float("-inf")
     for v in vals:
@@ -101,6 +109,10 @@ def _train_section(metrics: dict) -> str:
                                  "accuracy", "epoch", "accuracy"))
         html.append(charts.lines({"train": [e["train_loss"] for e in h], "test": [e["test_loss"] for e in h]},
                                  "loss", "epoch", "loss"))
+        if h[-1].get("spikes_per_cell"):
+            html.append(charts.lines({c: [e.get("spikes_per_cell", {}).get(c, 0.0) for e in h]
+                                      for c in h[-1]["spikes_per_cell"]}, "test spikes per sample by cell",
+                                     "epoch", "spikes per sample"))
         html.append("</div>")
     layers = metrics.get("spikes_per_sample_per_layer", {})
     rates = metrics.get("firing_rate_per_layer", {})
@@ -119,10 +131,14 @@ def write_report(run: Path) -> Path:
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>spikenas: {escape(run.name)}</title>"
              f"<style>{STYLE}</style></head><body><h1>spikenas run {escape(run.name)}</h1>",
              f"<p>{escape(str(run.resolve()))}</p><h2>Settings</h2>", _settings(cfg)]
-    if (run / "search.sqlite").exists():
-        parts.append(_search_section(run, cfg))
-    if (run / "metrics.json").exists():
-        parts.append(_train_section(json.loads((run / "metrics.json").read_text())))
+    metrics = json.loads((run / "metrics.json").read_text()) if (run / "metrics.json").exists() else None
+    if metrics is not None and "supernet_parameters" in metrics:  # a differentiable search: one supernet
+        parts.append(darts_section(metrics) + _chosen_network(run, cfg))
+    else:
+        if (run / "search.sqlite").exists():
+            parts.append(_search_section(run, cfg))
+        if metrics is not None:
+            parts.append(_train_section(metrics))
     parts.append("</body></html>")
     out = run / "report.html"
     out.write_text("".join(parts))

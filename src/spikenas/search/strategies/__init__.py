@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from spikenas.errors import InputError
 from spikenas.options import Options, make_options
+from spikenas.search.strategies.darts_options import DartsSearchOptions
 from spikenas.search.strategies.evolution_options import EvolutionOptions
 from spikenas.search.strategies.nsga2_options import Nsga2Options
 
@@ -30,6 +31,7 @@ STRATEGIES: dict[str, StrategyEntry] = {
     "random": StrategyEntry(Options, "spikenas.search.strategies.random_search:RandomSearch"),
     "evolution": StrategyEntry(EvolutionOptions, "spikenas.search.strategies.evolution:RegularizedEvolution"),
     "nsga2": StrategyEntry(Nsga2Options, "spikenas.search.strategies.nsga2:NSGA2Search"),
+    "darts": StrategyEntry(DartsSearchOptions, "spikenas.search.strategies.darts:DartsSearch"),
 }
 
 

@@ -22,6 +22,7 @@ class Nsga2Options(Options):
                                "score)")
 
     multi_objective = True
+    budget_option = "generations"
 
     def budget(self, candidates: int | None) -> int:
         """population + generations x offspring (--candidates is not taken)."""
