@@ -1,8 +1,9 @@
 """Time and memory of a differentiable-search step at CIFAR-10 shape (3x32x32, T = 4, batch 64 by
 default): one architecture step (first or second order) and one weight step of the supernet, as
 search.strategies.darts runs them, on random data. Each configuration runs in its own process so the peak
-memory (resident set on the CPU, allocator peak on CUDA) is its own. Prints per-step seconds, the epoch time
-for a CIFAR-10 search (25,000 + 25,000 images: 391 steps of 64) and 50 such epochs.
+memory (resident set on the CPU, allocator peak on CUDA) is its own; one killed for want of memory is
+reported as such. Prints per-step seconds, the epoch time of a CIFAR-10 search (25,000 + 25,000 images:
+25,000 / batch steps) and 50 such epochs.
 
     python benchmarks/darts_epoch.py --device cpu --steps 3
     python benchmarks/darts_epoch.py --device cuda --steps 20 --partial 1 4
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import resource
 import subprocess
 import sys
@@ -20,7 +22,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-CIFAR_STEPS = 25_000 // 64 + 1
+CIFAR_HALF = 25_000
 
 
 def one(args) -> dict:
@@ -79,10 +81,16 @@ def main() -> None:
         cmd = [sys.executable, __file__, "--child", "--partial", str(k)]
         for name in ("device", "steps", "batch", "timesteps", "layers", "channels", "order", "mixing", "attention"):
             cmd += [f"--{name}", str(getattr(args, name))]
-        r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()[-1])
-        epoch = r["step_s"] * CIFAR_STEPS
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode:
+            print(f"partial {k}: the run died (exit {done.returncode}; -9 is a kill, on this machine for want of "
+                  f"memory): {done.stderr.strip().splitlines()[-1:] or ''}")
+            continue
+        r = json.loads(done.stdout.splitlines()[-1])
+        steps = math.ceil(CIFAR_HALF / args.batch)
+        epoch = r["step_s"] * steps
         print(f"partial {k}: {r['weights']:,} weights, {r['step_s']:.2f} s per step (architecture + weights), "
-              f"peak {r['peak_mib']:.0f} MiB; CIFAR-10 epoch ({CIFAR_STEPS} steps) {epoch / 60:.1f} min, "
+              f"peak {r['peak_mib']:.0f} MiB; CIFAR-10 epoch ({steps} steps) {epoch / 60:.1f} min, "
               f"50 epochs {50 * epoch / 3600:.1f} h")
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import time
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import numpy as np
 import torch
 
 from spikenas import data
+from spikenas.search.store import Store
 from spikenas.train.config import TrainConfig
 from spikenas.train.run import build_model
 from spikenas.train.trainer import fit
@@ -55,21 +55,23 @@ def main() -> None:
     train = data.DeviceBatches(xtr[pick], ytr[pick], cfg.batch_size, cfg.device, mean, std,
                                data.Augment(cfg.crop_padding, False, 0), shuffle=True, seed=0)
     test = data.DeviceBatches(xte[:args.test_samples], yte[:args.test_samples], 500, cfg.device, mean, std)
-    with sqlite3.connect(Path(args.search) / "search.sqlite") as db:
-        for idx in (int(i) for i in args.candidates.split(",")):
-            genotype = json.loads(db.execute("SELECT genotype FROM candidates WHERE idx = ?", (idx,)).fetchone()[0])
-            torch.manual_seed(0)
-            spec = {"name": "genotype", "space": genotype["space"], "genotype": genotype, "channels": args.channels}
-            model = build_model(spec, tuple(xtr.shape[-3:]), classes, args.timesteps)
-            run = Path(args.out) / f"c{idx}"
-            run.mkdir(parents=True, exist_ok=True)
-            t0 = time.perf_counter()
-            m = fit(model, train, test, cfg, run, resume=True, show_progress=False)
-            reduce = [cell["reduce"] for cell in genotype["structure"]]
-            print(f"#{idx} reduce {reduce}, {m['parameters']:,} parameters, {time.perf_counter() - t0:.0f} s; "
-                  "epoch: train / test accuracy " + ", ".join(
-                      f"{h['epoch']}: {100 * h['train_accuracy']:.1f} / {100 * h['test_accuracy']:.1f}"
-                      for h in m["history"]), flush=True)
+    store = Store(Path(args.search) / "search.sqlite", readonly=True)
+    stored = {t.idx: t for t in store.trials()}
+    store.close()
+    for idx in (int(i) for i in args.candidates.split(",")):
+        genotype = json.loads(stored[idx].genotype)
+        torch.manual_seed(0)
+        spec = {"name": "genotype", "space": genotype["space"], "genotype": genotype, "channels": args.channels}
+        model = build_model(spec, tuple(xtr.shape[-3:]), classes, args.timesteps)
+        run = Path(args.out) / f"c{idx}"
+        run.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        m = fit(model, train, test, cfg, run, resume=True, show_progress=False)
+        reduce = [cell["reduce"] for cell in genotype["structure"]]
+        print(f"#{idx} reduce {reduce}, {m['parameters']:,} parameters, {time.perf_counter() - t0:.0f} s; "
+              "epoch: train / test accuracy " + ", ".join(
+                  f"{h['epoch']}: {100 * h['train_accuracy']:.1f} / {100 * h['test_accuracy']:.1f}"
+                  for h in m["history"]), flush=True)
 
 
 if __name__ == "__main__":

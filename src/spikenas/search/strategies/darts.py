@@ -33,15 +33,19 @@ from spikenas.train.schedule import warmup_cosine
 CHECKPOINT = "supernet.pt"
 
 
-def split_batches(cfg, batch_size: int, device) -> tuple:
-    """The training split in two halves (weights, architecture), on the device; input shape, classes."""
+def split_batches(cfg, batch_size: int, device, samples: int = 0) -> tuple:
+    """The training split (or a seeded subset of `samples` images) in two halves (weights, architecture), on
+    the device; input shape, classes."""
     info = data.get_info(cfg.dataset)
     events = info.kind == "events"
     x, y = data.load(cfg.dataset, cfg.data_root, "train", cfg.timesteps if events else None)
-    if len(x) < 2 * batch_size:
-        raise InputError(f"{cfg.dataset} has {len(x)} training samples; a search needs at least {2 * batch_size}")
     perm = torch.from_numpy(np.random.default_rng(cfg.seed).permutation(len(x)))
-    half = len(x) // 2
+    if samples:
+        perm = perm[:samples]
+    if len(perm) < 2 * batch_size:
+        raise InputError(f"a search on {len(perm)} training samples of {cfg.dataset} needs at least "
+                         f"{2 * batch_size} (two batches of --search-batch-size)")
+    half = len(perm) // 2
     mean = std = None
     if not events:
         mean, std = data.channel_stats(x)
@@ -65,7 +69,7 @@ class DartsSearch:
         cfg, o = ctx.config, self.options
         device = torch.device(cfg.device)
         torch.manual_seed(cfg.seed)
-        w_half, a_half, shape, classes = split_batches(cfg, o.search_batch_size, device)
+        w_half, a_half, shape, classes = split_batches(cfg, o.search_batch_size, device, o.samples)
         model = self.space.supernet(shape, classes, cfg.timesteps, cfg.channels).to(device)
         amp = cfg.precision == "bf16"
 

@@ -23,12 +23,15 @@ class DartsSearchOptions(Options):
     spike_weight: float = option(0.0, "darts: add this x spikes per sample (in thousands) to the architecture "
                                       "loss (0: only monitor spikes)")
     arch_start: int = option(0, "darts: epochs of weight steps only before architecture steps begin (0)")
+    samples: int = option(0, "darts: search on this many training images, a seeded subset (0: all)")
 
     def check(self) -> None:
         if self.epochs < 1 or self.search_batch_size < 1:
             raise InputError("--epochs and --search-batch-size must be at least 1")
         if self.order not in ORDERS:
             raise InputError(f"--order must be first or second, not {self.order!r}")
+        if self.samples < 0:
+            raise InputError(f"--samples must be 0 (all) or more, not {self.samples}")
         if self.spike_weight < 0 or self.lr <= 0 or self.arch_lr <= 0:
             raise InputError("--spike-weight must be >= 0 and the learning rates > 0")
 
