@@ -64,25 +64,26 @@ class Architect:
     def _unrolled(self, x_w, y_w, x_a, y_a, eta: float) -> None:
         alphas, ws = self.model.arch_parameters(), self.model.weight_parameters()
         backup = [w.detach().clone() for w in ws]
-        g = torch.autograd.grad(self.loss(x_w, y_w), ws, allow_unused=True)
+        g = _grad(self.loss(x_w, y_w), ws)
         with torch.no_grad():  # w' = w - eta (dL_train/dw + wd w)
             for w, gi in zip(ws, g, strict=True):
-                w.sub_(eta * ((gi if gi is not None else 0) + self.wd_w * w))
-        grads = torch.autograd.grad(self.loss(x_a, y_a, spikes=True), alphas + ws, allow_unused=True)
-        d_alpha = [gr if gr is not None else torch.zeros_like(a) for gr, a in zip(grads[:len(alphas)], alphas,
-                                                                                   strict=True)]
-        d_w = [gr if gr is not None else torch.zeros_like(w) for gr, w in zip(grads[len(alphas):], ws, strict=True)]
+                w.sub_(eta * (gi + self.wd_w * w))
+        grads = _grad(self.loss(x_a, y_a, spikes=True), alphas + ws)
+        d_alpha, d_w = grads[:len(alphas)], grads[len(alphas):]
         r = 0.01 / torch.cat([d.flatten() for d in d_w]).norm().clamp_min(1e-12)
         hessian = []
         for sign in (1.0, -1.0):  # grad_alpha L_train at w +- r dw'
             with torch.no_grad():
                 for w, b, d in zip(ws, backup, d_w, strict=True):
                     w.copy_(b + sign * r * d)
-            hessian.append(torch.autograd.grad(self.loss(x_w, y_w), alphas, allow_unused=True))
+            hessian.append(_grad(self.loss(x_w, y_w), alphas))
         with torch.no_grad():
             for w, b in zip(ws, backup, strict=True):
                 w.copy_(b)
         for a, da, gp, gn in zip(alphas, d_alpha, hessian[0], hessian[1], strict=True):
-            gp = gp if gp is not None else torch.zeros_like(a)
-            gn = gn if gn is not None else torch.zeros_like(a)
             a.grad = da - eta * (gp - gn) / (2 * r)
+
+
+def _grad(loss: torch.Tensor, params: list) -> tuple[torch.Tensor, ...]:
+    """d loss / d params, zeros for a parameter the loss does not reach."""
+    return torch.autograd.grad(loss, params, allow_unused=True, materialize_grads=True)

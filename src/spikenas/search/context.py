@@ -40,7 +40,7 @@ def trial_from_result(idx: int, g, r: dict, seed: int) -> Trial:
     if "error" in r:
         return Trial(idx, g.hash(), g.to_json(), "failed", seed=seed, error=r["error"])
     metrics = {"code": g.code() if callable(getattr(g, "code", None)) else None}
-    if "scores" in r:
+    if len(r.get("scores", ())) > 1:  # further scores beside the selecting one (--also-score)
         metrics["scores"] = r["scores"]
     return Trial(idx, g.hash(), g.to_json(), "ok", {"score": r["score"], "spikes": r["spikes"], "params": r["params"]},
                  metrics, r["seconds"], seed)

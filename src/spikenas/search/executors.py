@@ -51,11 +51,7 @@ def score_one(job: Job, networks: Networks, batches: list[torch.Tensor], genotyp
     """One candidate's result, or {'error': ...} when it cannot be scored."""
     g = networks.space.genotype_from_json(genotype_json)
     try:
-        if len(job.scores) == 1:
-            (name, options), = job.scores
-            r = score_candidate(networks, g, batches, job.seed, name, job.precision, options, job.labels)
-        else:
-            r = score_candidate(networks, g, batches, job.seed, job.scores, job.precision, labels=job.labels)
+        r = score_candidate(networks, g, batches, job.seed, job.scores, job.precision, labels=job.labels)
         if math.isnan(r["score"]):
             raise ValueError("the score is NaN")
         return r

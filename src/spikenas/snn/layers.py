@@ -48,3 +48,11 @@ class TimeDropout(nn.Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, per_step={self.per_step}"
+
+
+def reset_parts(model: nn.Module) -> None:
+    """Fresh weights in place for every part of `model` that can reset itself (PyTorch's default
+    initialisation of each layer; PLIF's tau; per-step BN statistics)."""
+    for m in model.modules():
+        if m is not model and hasattr(m, "reset_parameters"):
+            m.reset_parameters()

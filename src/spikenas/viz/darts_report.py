@@ -8,6 +8,7 @@ from html import escape
 
 from spikenas.spaces.darts.genotype import PRIMITIVES, edges_of
 from spikenas.viz import charts
+from spikenas.viz.html_table import table
 
 
 def darts_section(metrics: dict) -> str:
@@ -34,15 +35,9 @@ def darts_section(metrics: dict) -> str:
             rows = [[f"{_node(s)} -> node {d - 2}"] + [f"{w:.3f}" for w in weights]
                     for (s, d), weights in zip(edges, last[kind], strict=True)]
             html.append(f"<h3>{kind} cell: architecture weights after the last epoch</h3>"
-                        + _table(rows, ["edge", *PRIMITIVES]))
+                        + table(rows, ["edge", *PRIMITIVES]))
     return "".join(html)
 
 
 def _node(n: int) -> str:
     return "c(k-2)" if n == 0 else "c(k-1)" if n == 1 else f"node {n - 2}"
-
-
-def _table(rows, header) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"

@@ -18,16 +18,11 @@ from spikenas.search.store import Store
 from spikenas.viz import charts
 from spikenas.viz.darts_report import darts_section
 from spikenas.viz.genotype_view import draw
+from spikenas.viz.html_table import table
 
 STYLE = ("body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
          "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
          "text-align:left;font-size:13px}h2{margin-top:1.5em}.charts svg{margin:0 1em 1em 0}")
-
-
-def _table(rows: list[list], header: list[str]) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
 
 
 def _settings(cfg: dict) -> str:
@@ -35,7 +30,7 @@ def _settings(cfg: dict) -> str:
     for k, v in cfg.items():
         if isinstance(v, dict):
             flat.update({f"{k}.{kk}": vv for kk, vv in v.items() if not isinstance(vv, dict)})
-    return _table([[k, v] for k, v in flat.items()], ["setting", "value"])
+    return table([[k, v] for k, v in flat.items()], ["setting", "value"])
 
 
 def _search_section(run: Path, cfg: dict) -> str:
@@ -62,14 +57,14 @@ def _search_section(run: Path, cfg: dict) -> str:
                                  "candidate", "best score"))
         html.append("</div>")
         top = sorted(ok, key=lambda t: -t.score)[:10]
-        html.append("<h3>Best candidates</h3>" + _table(
+        html.append("<h3>Best candidates</h3>" + table(
             [[t.idx, t.metrics.get("code") or t.hash, f"{t.score:.4f}", f"{t.values['spikes']:.0f}",
               t.values["params"], f"{t.seconds:.2f}"] for t in top],
             ["#", "genotype", "score", "spikes/sample", "parameters", "s"]))
         front_file = run / "front.json"
         if front_file.exists():
             front = json.loads(front_file.read_text())
-            html.append(f"<h3>Pareto front on {escape(', '.join(front['objectives']))}</h3>" + _table(
+            html.append(f"<h3>Pareto front on {escape(', '.join(front['objectives']))}</h3>" + table(
                 [[m["candidate"], m["hash"], f"{m['score']:.4f}", f"{m['spikes_per_sample_at_init']:.0f}",
                   m["parameters"], "chosen" if m["candidate"] == front["chosen"] else ""] for m in front["front"]],
                 ["#", "genotype", "score", "spikes/sample", "parameters", f"{front['pick']}"]))
@@ -96,7 +91,7 @@ def _running_max(vals: list[float]) -> list[float]:
 
 def _train_section(metrics: dict) -> str:
     h = metrics.get("history", [])
-    html = ["<h2>Training</h2>", _table([
+    html = ["<h2>Training</h2>", table([
         ["status", metrics.get("status")], ["epochs", metrics.get("epochs_done")],
         ["test accuracy", f"{100 * metrics['test_accuracy']:.2f}%"],
         ["spikes per sample", f"{metrics['spikes_per_sample']:.0f}"],
@@ -116,7 +111,7 @@ def _train_section(metrics: dict) -> str:
         html.append("</div>")
     layers = metrics.get("spikes_per_sample_per_layer", {})
     rates = metrics.get("firing_rate_per_layer", {})
-    html.append("<h3>Spikes per layer</h3>" + _table(
+    html.append("<h3>Spikes per layer</h3>" + table(
         [[k, f"{v:.1f}", f"{rates.get(k, 0):.4f}"] for k, v in layers.items()],
         ["layer", "spikes per sample", "firing rate"]))
     return "".join(html)

@@ -17,6 +17,7 @@ from spikenas.cells import DirectStem, GraphCell
 from spikenas.cells.attention import make_attention
 from spikenas.cells.ops import EdgeOp
 from spikenas.snn import fold
+from spikenas.snn.layers import reset_parts
 from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.spaces.darts.genotype import DartsGenotype
 
@@ -88,9 +89,7 @@ class DartsNet(nn.Module):
         return self.head.lif
 
     def reset_parameters(self) -> None:
-        for m in self.modules():
-            if m is not self and hasattr(m, "reset_parameters"):
-                m.reset_parameters()
+        reset_parts(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         s0 = s1 = self.stem(x)

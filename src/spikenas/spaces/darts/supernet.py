@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from spikenas.cells import DirectStem
 from spikenas.cells.attention import make_attention
 from spikenas.cells.ops import OPS, make_op
 from spikenas.snn import fold
@@ -112,8 +113,6 @@ class Supernet(nn.Module):
         self.nodes, self.layers, self.reduce_at = nodes, layers, tuple(sorted(reduce_at))
         self.attention_names, self.primitives = tuple(attention), tuple(primitives)
         self.timesteps = timesteps
-        from spikenas.cells import DirectStem
-
         self.stem = DirectStem(in_shape[0], channels, timesteps)
         plan = macro_plan(layers, self.reduce_at, channels, nodes)
         self.cells = nn.ModuleList(SearchCell(nodes, p, neuron, primitives, mixing, partial) for p in plan)

@@ -19,6 +19,7 @@ from torch import nn
 
 from spikenas.cells import DirectStem, GraphCell, OpPool, total
 from spikenas.snn import fold
+from spikenas.snn.layers import reset_parts
 from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.spaces.mse.genome import cell_graph
 from spikenas.spaces.mse.genotype import MseGenotype
@@ -74,9 +75,7 @@ class MseNet(nn.Module):
 
     def reset_parameters(self) -> None:
         """Fresh weights in place (PyTorch's default initialisation of every layer)."""
-        for m in self.modules():
-            if m is not self and hasattr(m, "reset_parameters"):
-                m.reset_parameters()
+        reset_parts(self)
 
     def _at_level(self, outs: list, pooled: dict, k: int, level: int) -> torch.Tensor:
         """Output k halved and widened to `level`, pooled once however many later cells read it there.
