@@ -7,6 +7,7 @@ reported as such. Prints per-step seconds, the epoch time of a CIFAR-10 search (
 
     python benchmarks/darts_epoch.py --device cpu --steps 3
     python benchmarks/darts_epoch.py --device cuda --steps 20 --partial 1 4
+    python benchmarks/darts_epoch.py --device cpu --steps 2 --batch 16 --partial 4 --macro search
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def one(args) -> dict:
     device = torch.device(args.device)
     torch.manual_seed(0)
     space = spaces.get("darts", layers=args.layers, partial=args.partial[0], mixing=args.mixing,
-                       attention=args.attention)
+                       attention=args.attention, macro=args.macro)
     net = space.supernet((3, 32, 32), 10, args.timesteps, channels=args.channels).to(device)
     opt = torch.optim.SGD(net.weight_parameters(), lr=0.025, momentum=0.9, weight_decay=3e-4)
     arch = Architect(net, net, second_order=args.order == "second")
@@ -70,16 +71,18 @@ def main() -> None:
     p.add_argument("--order", default="first")
     p.add_argument("--mixing", default="membrane")
     p.add_argument("--attention", default="")
+    p.add_argument("--macro", default="fixed", help="fixed, or search (the network level searched too)")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
         print(json.dumps(one(args)))
         return
     print(f"{args.device}, batch {args.batch}, T = {args.timesteps}, {args.layers} cells, C = {args.channels}, "
-          f"{args.order} order, mixing {args.mixing}, attention {args.attention or 'none'}")
+          f"{args.order} order, mixing {args.mixing}, attention {args.attention or 'none'}, macro {args.macro}")
     for k in args.partial:
         cmd = [sys.executable, __file__, "--child", "--partial", str(k)]
-        for name in ("device", "steps", "batch", "timesteps", "layers", "channels", "order", "mixing", "attention"):
+        for name in ("device", "steps", "batch", "timesteps", "layers", "channels", "order", "mixing", "attention",
+                     "macro"):
             cmd += [f"--{name}", str(getattr(args, name))]
         done = subprocess.run(cmd, capture_output=True, text=True)
         if done.returncode:

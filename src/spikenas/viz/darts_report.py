@@ -1,6 +1,6 @@
 """The report's part for a differentiable search: the supernet's curves, spikes per cell by epoch, and the
-architecture weights by epoch (each op's mean softmax weight over a cell's edges), with the final weights of
-every edge as a table."""
+architecture weights by epoch (each op's mean softmax weight over a cell's edges; the exit depths' weights
+when the network level is searched), with the final weights of every edge as a table."""
 
 from __future__ import annotations
 
@@ -27,7 +27,16 @@ def darts_section(metrics: dict) -> str:
         for k, op in enumerate(PRIMITIVES):
             series[op] = [sum(row[k] for row in e["alphas"][kind]) / len(e["alphas"][kind]) for e in h]
         html.append(charts.lines(series, f"{kind} cell: mean architecture weight per op", "epoch", "weight"))
+    if "macro" in h[-1]:
+        depths = range(1, len(h[-1]["macro"]["depth"]) + 1)
+        html.append(charts.lines({f"{d} cells": [e["macro"]["depth"][d - 1] for e in h] for d in depths
+                                  if any(e["macro"]["depth"][d - 1] > 0 for e in h)},
+                                 "network level: weight of each exit depth", "epoch", "weight"))
     html.append("</div>")
+    if "macro" in h[-1]:
+        html.append(f"<p>Network level searched: {h[-1]['layers']} cells, reducing at "
+                    f"{_cells(h[-1]['reduce_at'])} (the most probable path through the "
+                    f"lattice to the exit depth of largest weight).</p>")
     last = h[-1]["alphas"]
     edges = edges_of(len(metrics["genotype"]["normal"]) // 2)
     if len(edges) == len(last["normal"]):
@@ -41,3 +50,7 @@ def darts_section(metrics: dict) -> str:
 
 def _node(n: int) -> str:
     return "c(k-2)" if n == 0 else "c(k-1)" if n == 1 else f"node {n - 2}"
+
+
+def _cells(ks: list[int]) -> str:
+    return "no cell" if not ks else f"cell{'s' if len(ks) > 1 else ''} {', '.join(map(str, ks))}"

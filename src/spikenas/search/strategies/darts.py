@@ -120,7 +120,11 @@ class DartsSearch:
             record = {"epoch": epoch + 1, "train_loss": loss_sum / max(seen, 1),
                       "train_accuracy": correct / max(seen, 1), "val_accuracy": val["accuracy"],
                       "spikes_per_sample": val["spikes_per_sample"], "spikes_per_cell": val["spikes_per_cell"],
-                      "genotype": g.code(), "alphas": {"normal": normal, "reduce": reduce}, "wall_time_s": elapsed}
+                      "genotype": g.code(), "layers": g.layers, "reduce_at": list(g.reduce_at),
+                      "alphas": {"normal": normal, "reduce": reduce}, "wall_time_s": elapsed}
+            if hasattr(model, "macro_weights"):
+                beta, gamma = (w.detach().cpu().tolist() for w in model.macro_weights())
+                record["macro"] = {"depth": gamma, "beta": beta}
             history.append(record)
             done = epoch + 1 == o.epochs
             trial = Trial(0, g.hash(), g.to_json(), "ok" if done else "running",
@@ -141,7 +145,8 @@ class DartsSearch:
             if ctx.show_progress:
                 print(f"search epoch {epoch + 1}/{o.epochs}: train loss {record['train_loss']:.4f}, supernet "
                       f"accuracy {100 * val['accuracy']:.2f}% (architecture half), spikes/sample "
-                      f"{val['spikes_per_sample']:.0f}, {g.code()}", flush=True)
+                      f"{val['spikes_per_sample']:.0f}, {g.code()}, {g.layers} cells reducing at "
+                      f"{','.join(map(str, g.reduce_at)) or 'none'}", flush=True)
 
     @torch.no_grad()
     def _measure(self, model, forward, batches) -> dict:

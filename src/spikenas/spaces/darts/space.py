@@ -2,7 +2,8 @@
 supernet a differentiable search trains (Relaxable).
 
 Options shape both: intermediate nodes per cell, cells, which cells reduce, attention on cell outputs, and
-for the supernet how candidates mix and the partial-channel factor.
+for the supernet how candidates mix, the partial-channel factor, and whether the network level (how many
+cells, which reduce) is searched too (lattice.py) or fixed.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from spikenas.options import Options, option
 from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.spaces.base import SpaceBase
 from spikenas.spaces.darts.genotype import PRIMITIVES, DartsGenotype, check_genotype
+from spikenas.spaces.darts.lattice import MacroSupernet
 from spikenas.spaces.darts.network import DartsNet, default_channels
 from spikenas.spaces.darts.supernet import MIXINGS, Supernet
 
 CHOICES = PRIMITIVES[1:]  # a discrete cell has no `none` edge
+MACROS = ("fixed", "search")
 
 
 def int_list(text: str) -> list[int]:
@@ -42,6 +45,11 @@ class DartsOptions(Options):
                                 "(none)")
     mixing: str = option("membrane", "darts supernet: mix candidates at the membrane (default) or their spikes")
     partial: int = option(1, "darts supernet: 1/K of the channels through the candidates (PC-DARTS; 1: all)")
+    macro: str = option("fixed", "darts supernet: the network level fixed by --layers and --reduce-at, or "
+                                 "searched (search: where the cells reduce, as many times as --reduce-at lists, "
+                                 "and how many cells, --min-layers .. --layers)")
+    min_layers: int = option(0, "darts macro search: fewest cells the searched network may have (0: half of "
+                                "--layers, at least one per reduction)")
 
     def check(self) -> None:
         if self.nodes < 1 or self.layers < 1 or self.partial < 1:
@@ -56,6 +64,16 @@ class DartsOptions(Options):
             raise InputError(f"--attention: unknown {bad[0]!r}; known: {', '.join(ATTENTIONS)}")
         if self.mixing not in MIXINGS:
             raise InputError(f"--mixing must be one of {', '.join(MIXINGS)}, not {self.mixing!r}")
+        if self.macro not in MACROS:
+            raise InputError(f"--macro must be one of {', '.join(MACROS)}, not {self.macro!r}")
+        if self.macro == "fixed" and self.min_layers:
+            raise InputError("--min-layers applies to --macro search only")
+        low = max(len(self.reduce_at), 1)
+        if self.macro == "search":
+            self.min_layers = self.min_layers or max(low, self.layers // 2)
+            if not low <= self.min_layers <= self.layers:
+                raise InputError(f"--min-layers must be in {low} .. {self.layers} (one cell per reduction at "
+                                 f"least, at most --layers), not {self.min_layers}")
 
     def attention_list(self) -> tuple[str, ...]:
         return tuple(a for a in self.attention.split(",") if a)
@@ -130,7 +148,11 @@ class DartsSpace(SpaceBase):
         return DartsNet(genotype, tuple(input_shape), num_classes, timesteps, channels, neuron, pool=pool, **kw)
 
     def supernet(self, input_shape, num_classes: int, timesteps: int, channels: int | None = None,
-                 neuron: NeuronConfig | None = None) -> Supernet:
+                 neuron: NeuronConfig | None = None) -> Supernet | MacroSupernet:
         o = self.options
+        if o.macro == "search":
+            return MacroSupernet(tuple(input_shape), num_classes, timesteps,
+                                 channels or default_channels(tuple(input_shape)), o.nodes, o.layers,
+                                 len(o.reduce_at), o.min_layers, o.attention_list(), o.mixing, o.partial, neuron)
         return Supernet(tuple(input_shape), num_classes, timesteps, channels or default_channels(tuple(input_shape)),
                         o.nodes, o.layers, o.reduce_at, o.attention_list(), o.mixing, o.partial, neuron)

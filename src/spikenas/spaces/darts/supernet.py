@@ -83,22 +83,33 @@ class SearchCell(nn.Module):
         self.nodes, self.reduction = nodes, red
         self.pre0 = preprocess(c_pp, c, 2 if before else 1, neuron)
         self.pre1 = preprocess(c_p, c, 1, neuron)
-        self.edges = edges_of(nodes)
-        self.mixed = nn.ModuleList(MixedOp(c, 2 if red and src < 2 else 1, neuron, primitives, mixing, partial)
-                                   for src, _ in self.edges)
+        self.mixed = mixed_edges(nodes, c, red, neuron, primitives, mixing, partial)
 
     def forward(self, s0: torch.Tensor, s1: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
-        states = [self.pre0(s0), self.pre1(s1)]
-        row = 0
-        for i in range(self.nodes):
-            n_in = 2 + i
-            node = None
-            for j in range(n_in):
-                y = self.mixed[row + j](states[j], weights[row + j])
-                node = y if node is None else node + y
-            states.append(node)
-            row += n_in
-        return torch.cat(states[2:], 2)
+        return mix_nodes(self.mixed, self.nodes, self.pre0(s0), self.pre1(s1), weights)
+
+
+def mixed_edges(nodes: int, c: int, reduction: bool, neuron: NeuronConfig, primitives, mixing: str,
+                partial: int) -> nn.ModuleList:
+    """A MixedOp per edge of a cell (edges_of order); a reduction cell's edges from its inputs have stride 2."""
+    return nn.ModuleList(MixedOp(c, 2 if reduction and src < 2 else 1, neuron, primitives, mixing, partial)
+                         for src, _ in edges_of(nodes))
+
+
+def mix_nodes(mixed: nn.ModuleList, nodes: int, p0: torch.Tensor, p1: torch.Tensor,
+              weights: torch.Tensor) -> torch.Tensor:
+    """A search cell's nodes from its preprocessed inputs: each the sum of its mixed edges; their concat."""
+    states = [p0, p1]
+    row = 0
+    for i in range(nodes):
+        n_in = 2 + i
+        node = None
+        for j in range(n_in):
+            y = mixed[row + j](states[j], weights[row + j])
+            node = y if node is None else node + y
+        states.append(node)
+        row += n_in
+    return torch.cat(states[2:], 2)
 
 
 class Supernet(nn.Module):
