@@ -57,7 +57,7 @@ def test_existing_run_is_not_overwritten(cli, tmp_path):
     run.mkdir()
     (run / "metrics.json").write_text('{"kept": true}')
     out = cli("train", "--dataset", "digits", "--run", run)
-    assert_one_line_error(out, "--resume")
+    assert_one_line_error(out, "not a spikenas run folder")
     assert (run / "metrics.json").read_text() == '{"kept": true}'
 
 

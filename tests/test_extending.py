@@ -35,7 +35,7 @@ class ChainGenotype:
 
 @dataclass
 class ChainOptions(Options):
-    length: int = option(2, "toy: edges in the chain (2)")
+    length: int = option(2, "toy: edges in the chain", low=1, high=16)
 
 
 class ChainSpace(SpaceBase):

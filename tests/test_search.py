@@ -46,7 +46,7 @@ def test_killed_search_resumes_to_the_same_result(cli, tmp_path):
 
 def test_search_refuses_bad_input(cli, tmp_path):
     out = cli(*SEARCH, "--candidates", "2", "--space", "nope", "--run", tmp_path / "r")
-    assert out.returncode == 2 and "unknown search space" in out.stderr
+    assert out.returncode == 2 and "--space: must be one of snasnet" in out.stderr
     assert cli(*SEARCH, "--candidates", "2", "--run", tmp_path / "r").returncode == 0
     again = cli(*SEARCH, "--candidates", "2", "--run", tmp_path / "r")
     assert again.returncode == 2 and "--resume" in again.stderr
@@ -110,7 +110,7 @@ def test_report_of_a_search_and_a_training_run(cli, tmp_path):
     html = (tmp_path / "t" / "report.html").read_text()
     assert "test accuracy" in html and "features.0" in html and html.count("<svg") == 3
     missing = cli("report", tmp_path / "nothing")
-    assert missing.returncode == 2 and "not a spikenas run folder" in missing.stderr
+    assert missing.returncode == 2 and "nothing: no run there" in missing.stderr
 
 
 def same_candidates(a, b):

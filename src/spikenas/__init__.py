@@ -1,3 +1,3 @@
 """spikenas: search, train and measure spiking neural network architectures."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -9,8 +9,11 @@ import numpy as np
 
 from spikenas import data
 from spikenas.data.emulate import EmulationConfig, emulate
+from spikenas.data.events.framing import METHODS as FRAMINGS
 from spikenas.data.events.types import EventSet
 from spikenas.errors import InputError
+from spikenas.limits import MAX_SEED, MAX_TIMESTEPS
+from spikenas.options import Bounds
 from spikenas.progress import Progress
 
 
@@ -22,8 +25,9 @@ def add_parser(sub) -> None:
     info = dsub.add_parser("info", help="load one dataset and describe it")
     info.add_argument("name")
     info.add_argument("--data-root", default=None)
-    info.add_argument("--timesteps", type=int, default=None, help="frames per sample for event sets")
-    info.add_argument("--framing", default="count", help="count or time (event sets)")
+    _add(info, "--timesteps", Bounds(int, 1, MAX_TIMESTEPS, optional=True), None,
+         "frames per sample for event sets (none: raw events)")
+    _add(info, "--framing", Bounds(str, choices=FRAMINGS), "count", "event sets: bins of equal event count or time")
     info.set_defaults(func=describe)
     em = dsub.add_parser("emulate", help="emulate DVS events from an image set (N-MNIST-style saccades)",
                          description="Write EMULATED events of an image set as <out>/<split>/<class>/<i>.npz "
@@ -32,13 +36,18 @@ def add_parser(sub) -> None:
     em.add_argument("name", help="a static image set (digits, mnist, fashion-mnist, cifar10, cifar100)")
     em.add_argument("--out", required=True, help="folder to create (must not exist or be empty)")
     em.add_argument("--data-root", default=None)
-    em.add_argument("--limit", type=int, default=None, help="at most this many images per split")
+    _add(em, "--limit", Bounds(int, 1, 10**9, optional=True), None, "at most this many images per split")
     defaults = EmulationConfig()
-    em.add_argument("--threshold", type=float, default=defaults.threshold, help="log-intensity contrast threshold")
-    em.add_argument("--refractory-us", type=int, default=defaults.refractory_us)
-    em.add_argument("--noise-hz", type=float, default=defaults.noise_hz, help="background events per pixel per s")
-    em.add_argument("--seed", type=int, default=defaults.seed)
+    _add(em, "--threshold", Bounds(float, 0, 10, low_open=True), defaults.threshold, "log-intensity contrast threshold")
+    _add(em, "--refractory-us", Bounds(int, 0, 10**7), defaults.refractory_us, "refractory period of a pixel, us")
+    _add(em, "--noise-hz", Bounds(float, 0, 1e6), defaults.noise_hz, "background events per pixel per s")
+    _add(em, "--seed", Bounds(int, 0, MAX_SEED), defaults.seed, "seed of the noise events")
     em.set_defaults(func=emulate_cmd)
+
+
+def _add(p, flag: str, bounds: Bounds, default, help: str) -> None:
+    p.add_argument(flag, type=bounds.parser(flag), default=default, help=f"{help} {bounds.describe(default)}",
+                   metavar=flag[2:].upper().replace("-", "_"))
 
 
 def list_sets(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ import sys
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str):  # type: ignore[override]
-        sys.stderr.write(f"error: {self.prog}: {message}\n")
+        sys.stderr.write(f"error: {self.prog}: {' '.join(message.split())}\n")
         raise SystemExit(2)
 
 

@@ -1,7 +1,8 @@
 """`spikenas search`: a search, every candidate stored, the chosen one written to best.json.
 
-The general options are listed here; every option of a space, score or strategy comes from that piece's
-declared Options (spikenas.options), so a new piece's options reach the command line with no edit here.
+The general options are SearchConfig's declared fields; every option of a space, score or strategy comes from
+that piece's declared Options (spikenas.options), so a new piece's options reach the command line with no edit
+here.
 """
 
 from __future__ import annotations
@@ -10,41 +11,16 @@ import argparse
 import json
 from pathlib import Path
 
-from spikenas import spaces
+from spikenas import run_folder, spaces
 from spikenas.cli.parser import default_device
 from spikenas.errors import InputError
-from spikenas.options import field_parser, option_fields
+from spikenas.options import add_arguments, declared, field_parser, flag_of, help_line, metavar, option_fields
 from spikenas.scores import SCORES
 from spikenas.search.config import SearchConfig
 from spikenas.search.run import run_search
 from spikenas.search.strategies import STRATEGIES, strategy_class
 
 S = argparse.SUPPRESS
-
-GENERAL = {  # option -> (type, help)
-    "--space": (str, "search space: snasnet (forward and backward edges), snasnet-forward, or mse (MSE-NAS: "
-                     "neuron ops, circuit motifs, connectivity across cells)"),
-    "--strategy": (str, "random (SNASNet's), evolution (regularized evolution) or nsga2 (multi-objective, "
-                        "MSE-NAS's; needs --generations)"),
-    "--score": (str, "training-free score: sahd (SNASNet's kernel log-det) or rdm (representational "
-                     "dissimilarity, MSE-NAS's)"),
-    "--also-score": (str, "further scores recorded for every candidate from the same forward pass, "
-                          "comma-separated (e.g. rdm)"),
-    "--dataset": (str, "dataset whose training set feeds the score"),
-    "--data-root": (str, "folder with the dataset's files (or $SPIKENAS_DATA)"),
-    "--candidates": (int, "how many candidates to score (200; nsga2: set by --generations)"),
-    "--timesteps": (int, "timesteps T (5)"),
-    "--seed": (int, "seed: the same seed gives the same candidates and the same best (0)"),
-    "--batch-size": (int, "samples per scoring batch (256)"),
-    "--repeats": (int, "scoring batches per candidate, score averaged (2)"),
-    "--channels": (int, "cell channels C (default: the space's, scaled to the input's area)"),
-    "--device": (str, "cpu or cuda (default: cuda when present)"),
-    "--precision": (str, "fp32 (default) or bf16: autocast while scoring on CUDA"),
-    "--workers": (int, "candidates scored at once: worker processes (local) or concurrent tasks (ray) (1)"),
-    "--executor": (str, "local (this machine: in process, or --workers processes, one per GPU) or ray"),
-    "--ray-address": (str, "ray: address of a running cluster (default: start a local one)"),
-    "--gpus-per-candidate": (float, "ray: GPUs each scoring task takes (1; 0.5 puts two on a GPU)"),
-}
 PIECES = ("space", "score", "strategy")
 
 
@@ -66,40 +42,25 @@ def add_parser(sub) -> None:
     p = sub.add_parser("search", help="search an architecture",
                        description="Propose candidates from a search space, score each, keep every one in "
                                    "RUN/search.sqlite and the chosen one in RUN/best.json.")
-    for opt, (typ, hlp) in GENERAL.items():
-        p.add_argument(opt, type=typ, default=S, help=hlp)
-    seen: set[str] = set()
+    add_arguments(p, SearchConfig)
+    seen: set[str] = {f.name for f in declared(SearchConfig)}
     for names in piece_options().values():
-        for name, declared in names.items():
+        for name, owners in names.items():
             if name in seen:
                 continue
             seen.add(name)
-            f = declared[0][1]
-            p.add_argument("--" + name.replace("_", "-"), dest=name, type=_parse(f), default=S,
-                           help=f.metadata.get("help", ""))
+            f = owners[0][1]
+            p.add_argument(flag_of(f), dest=name, type=field_parser(f), default=S, help=help_line(f),
+                           metavar=metavar(f))
     p.add_argument("--run", required=True, help="run folder to write (or resume)")
     p.add_argument("--resume", action="store_true", help="continue the search in --run")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=run)
 
 
-def _parse(f):
-    parse = field_parser(f)
-
-    def typed(text: str):
-        try:
-            return parse(text)
-        except ValueError as e:
-            raise argparse.ArgumentTypeError(str(e)) from None
-
-    typed.__name__ = getattr(parse, "__name__", "value")
-    return typed
-
-
 def split_given(args: argparse.Namespace) -> tuple[dict, dict[str, dict]]:
     """(general settings given, {piece kind: {option: value}}) from the command line."""
-    general = {o[2:].replace("-", "_"): getattr(args, o[2:].replace("-", "_"))
-               for o in GENERAL if hasattr(args, o[2:].replace("-", "_"))}
+    general = {f.name: getattr(args, f.name) for f in declared(SearchConfig) if hasattr(args, f.name)}
     by_piece: dict[str, dict] = {k: {} for k in PIECES}
     for kind, names in piece_options().items():
         for name in names:
@@ -126,12 +87,15 @@ def route(general: dict, by_piece: dict[str, dict], chosen: dict[str, str]) -> d
 def run(args: argparse.Namespace) -> int:
     general, by_piece = split_given(args)
     run_dir = Path(args.run)
+    run_folder.prepare(run_dir, "search", args.resume)
     saved = run_dir / "config.json"
-    if args.resume and saved.exists():
+    if args.resume:
         try:
             old = SearchConfig.from_dict(json.loads(saved.read_text()))
-        except (json.JSONDecodeError, TypeError) as e:
+        except (ValueError, TypeError) as e:
             raise InputError(f"{saved}: not a search's config ({e})") from None
+        except InputError as e:
+            raise InputError(f"{saved}: {e}") from None
         chosen = {k: getattr(old, k) for k in PIECES}
         given = route(general, by_piece, chosen)
         for k, v in general.items():

@@ -20,7 +20,7 @@ def _unpickle(path: Path) -> dict:
     try:
         with open(path, "rb") as f:
             d = pickle.load(f, encoding="bytes")
-    except (pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError, IndexError) as e:
+    except Exception as e:  # noqa: BLE001 - whatever a damaged pickle raises, the file is not a CIFAR batch
         raise InputError(f"{path}: not a CIFAR pickle batch ({type(e).__name__}: {e})") from None
     if not isinstance(d, dict):
         raise InputError(f"{path}: not a CIFAR pickle batch (holds {type(d).__name__})")
@@ -30,7 +30,10 @@ def _unpickle(path: Path) -> dict:
 def _images(path: Path, d: dict) -> np.ndarray:
     if "data" not in d:
         raise InputError(f"{path}: no 'data' entry")
-    a = np.asarray(d["data"])
+    try:
+        a = np.asarray(d["data"])
+    except (ValueError, TypeError):
+        raise InputError(f"{path}: 'data' is not an array of equal rows") from None
     if a.dtype != np.uint8 or a.ndim != 2 or a.shape[1] != 3072:
         raise InputError(f"{path}: 'data' must be uint8 [N, 3072], got {a.dtype} {a.shape}")
     return a.reshape(-1, 3, 32, 32)
@@ -51,8 +54,13 @@ def load_cifar(name: str, root, split: str, coarse: bool = False):
         x = _images(path, d)
         if key not in d:
             raise InputError(f"{path}: no '{key}' entry")
-        y = np.asarray(d[key], dtype=np.int64)
+        try:
+            y = np.asarray(d[key], dtype=np.int64)
+        except (ValueError, TypeError, OverflowError):
+            raise InputError(f"{path}: '{key}' must be a list of integer labels") from None
         check_labels(path, y, len(x), classes)
         xs.append(x)
         ys.append(y)
+    if sum(len(x) for x in xs) == 0:
+        raise InputError(f"{paths[0].parent}: the {split} batches hold no images")
     return torch.from_numpy(np.concatenate(xs)), torch.from_numpy(np.concatenate(ys))

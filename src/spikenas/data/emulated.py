@@ -10,7 +10,7 @@ from spikenas.data import static
 from spikenas.data.cache import cached
 from spikenas.data.emulate import EmulationConfig, emulate, emulate_chunk
 from spikenas.data.events.framing import to_frames
-from spikenas.data.events.load import check_framing
+from spikenas.data.events.load import check_framing, require_frames
 from spikenas.progress import Progress
 
 CHUNK = 2000
@@ -28,6 +28,7 @@ def load_emulated(source: str, root, split: str, timesteps: int | None, framing:
 
     def build() -> tuple[np.ndarray, np.ndarray]:
         x, y = static.load_idx_named(source, root, split)
+        require_frames(f"{source}-emulated", split, len(x), timesteps, (34, 34))
         gen = torch.Generator().manual_seed(cfg.seed)
         bar = Progress(len(x), f"emulating events from {source} {split}")
         parts = []

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from spikenas.errors import InputError
+from spikenas.limits import available_memory, gib
 
 _TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
@@ -22,12 +23,12 @@ def read_idx(path: str | Path) -> np.ndarray:
     path = Path(path)
     try:
         raw = path.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
-    except (OSError, EOFError, zlib.error) as e:
-        raise InputError(f"{path}: corrupt gzip stream ({e})") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot be read ({e.strerror})") from None
+    if raw[:2] == b"\x1f\x8b":
+        raw = _gunzip(raw, path)
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _TYPES:
         raise InputError(f"{path}: not an IDX file (bad magic {raw[:4].hex()})")
     ndim = raw[3]
@@ -41,6 +42,22 @@ def read_idx(path: str | Path) -> np.ndarray:
         raise InputError(f"{path}: truncated or oversized IDX data: {len(raw) - header} bytes for "
                          f"shape {tuple(dims)}, expected {expected}")
     return np.frombuffer(raw, dtype=dtype, offset=header).reshape(dims)
+
+
+def _gunzip(raw: bytes, path: Path) -> bytes:
+    """The gzip stream decompressed, refused before it outgrows the memory that is free."""
+    limit = available_memory() // 2
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = d.decompress(raw, limit)
+        if d.unconsumed_tail:
+            raise InputError(f"{path}: decompresses to more than {gib(limit)}, half the memory free here")
+        out += d.flush()
+    except zlib.error as e:
+        raise InputError(f"{path}: corrupt gzip stream ({e})") from None
+    if not d.eof:
+        raise InputError(f"{path}: corrupt gzip stream (truncated)")
+    return out
 
 
 def write_idx(path: str | Path, array: np.ndarray, compress: bool | None = None) -> None:

@@ -84,5 +84,8 @@ def load(name: str, root=None, split: str = "train", timesteps: int | None = Non
         raise InputError(f"split must be 'train' or 'test', not {split!r}")
     if timesteps is not None and timesteps < 1:
         raise InputError(f"timesteps must be >= 1, not {timesteps}")
-    return info.reader(root, split, timesteps, framing)
+    x, y = info.reader(root, split, timesteps, framing)
+    if len(y) == 0:
+        raise InputError(f"dataset {name!r}: its {split} split holds no samples")
+    return x, y
 

@@ -32,12 +32,18 @@ def idx_paths(name: str, root, split: str, subdirs: tuple[str, ...], defaults: t
 
 
 def load_idx_set(name: str, root, split: str, subdirs: tuple[str, ...], defaults: tuple[str, ...] = (),
-                 classes: int = 10) -> tuple[torch.Tensor, torch.Tensor]:
-    """An IDX image set split from the first folder that holds both of its files (raw or .gz)."""
+                 size: tuple[int, int] = (28, 28), classes: int = 10) -> tuple[torch.Tensor, torch.Tensor]:
+    """An IDX image set split from the first folder that holds both of its files (raw or .gz): unsigned-byte
+    images [N, H, W] of the set's size, N >= 1, and as many unsigned-byte labels below `classes`."""
     img_path, lbl_path = idx_paths(name, root, split, subdirs, defaults)
     images, labels = read_idx(img_path), read_idx(lbl_path)
-    if images.ndim != 3:
-        raise InputError(f"{img_path}: expected images [N, H, W], got shape {images.shape}")
+    if images.ndim != 3 or images.shape[1:] != size:
+        raise InputError(f"{img_path}: expected {name} images [N, {size[0]}, {size[1]}], got shape {images.shape}")
+    for path, a in ((img_path, images), (lbl_path, labels)):
+        if a.dtype != np.uint8:
+            raise InputError(f"{path}: expected unsigned bytes (IDX type 0x08), got {a.dtype}")
+    if len(images) == 0:
+        raise InputError(f"{img_path}: holds no images")
     check_labels(lbl_path, labels.astype(np.int64), len(images), classes)
     x = torch.from_numpy(images.copy()).unsqueeze(1)
     return x, torch.from_numpy(labels.astype(np.int64))

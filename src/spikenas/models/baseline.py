@@ -7,12 +7,22 @@ stem conv3x3 + BN (analog input; computed once under direct encoding) -> LIF
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import nn
 
 from spikenas.cells import DirectStem
+from spikenas.limits import MAX_CHANNELS
+from spikenas.options import Options, option
 from spikenas.snn import SeqFold
 from spikenas.snn.neuron_config import NeuronConfig
+
+
+@dataclass
+class BaselineOptions(Options):
+    width: int = option(32, "baseline: channels of the first stage", low=1, high=MAX_CHANNELS)
+    dropout: float = option(0.0, "baseline: dropout before the classifier", low=0, high=1, high_open=True)
 
 
 def conv_bn(c_in: int, c_out: int) -> nn.Sequential:

@@ -32,16 +32,10 @@ class SahdOptions(Options):
 
 @dataclass
 class RdmOptions(Options):
-    rdm_dissimilarity: str = option(DEFAULT_DISSIMILARITY, "rdm: hamming (default) or pearson")
-    rdm_reduction: str = option(DEFAULT_REDUCTION, "rdm: mean (default), nn, logdet, or rsa (label-aware); see "
-                                                   "docs/search.md")
-
-    def check(self) -> None:
-        if self.rdm_dissimilarity not in DISSIMILARITIES:
-            raise InputError(f"--rdm-dissimilarity must be one of {', '.join(DISSIMILARITIES)}, "
-                             f"not {self.rdm_dissimilarity!r}")
-        if self.rdm_reduction not in REDUCTIONS:
-            raise InputError(f"--rdm-reduction must be one of {', '.join(REDUCTIONS)}, not {self.rdm_reduction!r}")
+    rdm_dissimilarity: str = option(DEFAULT_DISSIMILARITY, "rdm: how two samples' spike patterns differ",
+                                    choices=DISSIMILARITIES)
+    rdm_reduction: str = option(DEFAULT_REDUCTION, "rdm: how the dissimilarity matrix becomes a score (rsa is "
+                                                   "label-aware); see docs/search.md", choices=REDUCTIONS)
 
 
 @dataclass(frozen=True)

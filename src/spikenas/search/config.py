@@ -7,10 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 from spikenas import spaces
+from spikenas.devices import check_device
 from spikenas.errors import InputError
-from spikenas.options import make_options, options_dict
-from spikenas.scores import get_score
-from spikenas.search.strategies import strategy_options
+from spikenas.limits import MAX_CHANNELS, MAX_SEED, MAX_TIMESTEPS
+from spikenas.options import check_fields, make_options, option, options_dict
+from spikenas.scores import SCORES, get_score
+from spikenas.search.strategies import STRATEGIES, strategy_options
 
 VERSION = 2
 # release 0.1's flat fields, by the piece they belong to
@@ -27,33 +29,49 @@ V1_ONLY_FOR = {"sample": ("evolution",), "generations": ("nsga2",), "offspring":
 
 @dataclass
 class SearchConfig:
-    space: str = "snasnet"
-    strategy: str = "random"
-    score: str = "sahd"
+    space: str = option("snasnet", "search space: snasnet (forward and backward edges), snasnet-forward, mse "
+                                   "(MSE-NAS: neuron ops, circuit motifs, connectivity across cells) or darts "
+                                   "(DARTS cells; MA-DARTS)", choices=lambda: tuple(spaces.SPACES))
+    strategy: str = option("random", "random (SNASNet's), evolution (regularized evolution), nsga2 "
+                                     "(multi-objective, MSE-NAS's; needs --generations) or darts (differentiable)",
+                           choices=lambda: tuple(STRATEGIES))
+    score: str = option("sahd", "training-free score: sahd (SNASNet's kernel log-det) or rdm (representational "
+                                "dissimilarity, MSE-NAS's)", choices=lambda: tuple(SCORES))
     space_options: dict = field(default_factory=dict)
     strategy_options: dict = field(default_factory=dict)
     score_options: dict = field(default_factory=dict)
-    also_score: str | None = None  # further scores recorded per candidate, comma-separated (same forward pass)
-    dataset: str = "digits"
-    data_root: str | None = None
-    candidates: int | None = None  # None: the strategy's budget (200; nsga2: from its generations)
-    timesteps: int = 5
-    seed: int = 0
-    batch_size: int = 256
-    repeats: int = 2
-    channels: int | None = None
-    device: str = "cpu"
-    precision: str = "fp32"  # "bf16": autocast on CUDA while scoring
-    workers: int = 1  # candidates scored at once (the strategy proposes this many before it is told)
-    executor: str = "local"
-    ray_address: str | None = None
-    gpus_per_candidate: float = 1.0
+    also_score: str | None = option(None, "further scores recorded for every candidate from the same forward "
+                                          "pass, comma-separated (e.g. rdm)", kind=str)
+    dataset: str = option("digits", "dataset whose training set feeds the score (see `spikenas data list`)")
+    data_root: str | None = option(None, "folder with the dataset's files (or $SPIKENAS_DATA)", kind=str)
+    candidates: int | None = option(None, "how many candidates to score (none: 200; nsga2: set by "
+                                          "--generations)", kind=int, low=1, high=10_000_000)
+    timesteps: int = option(5, "timesteps T", low=1, high=MAX_TIMESTEPS)
+    seed: int = option(0, "seed: the same seed gives the same candidates and the same best", low=0, high=MAX_SEED)
+    batch_size: int = option(256, "samples per scoring batch", low=1, high=65_536)
+    repeats: int = option(2, "scoring batches per candidate, score averaged", low=1, high=1000)
+    channels: int | None = option(None, "cell channels C (none: the space's, scaled to the input's area)",
+                                  kind=int, low=1, high=MAX_CHANNELS)
+    device: str = option("cpu", "cpu, cuda or cuda:N", shown="cuda when present, else cpu")
+    precision: str = option("fp32", "fp32, or bf16: autocast while scoring on CUDA", choices=("fp32", "bf16"))
+    workers: int = option(1, "candidates scored at once: worker processes (local) or concurrent tasks (ray)",
+                          low=1, high=1024)
+    executor: str = option("local", "local (this machine: in process, or --workers processes, one per GPU) or "
+                                    "ray", choices=("local", "ray"))
+    ray_address: str | None = option(None, "ray: address (host:port) of a running cluster (none: start a local "
+                                           "one)", kind=str)
+    gpus_per_candidate: float = option(1.0, "ray: GPUs each scoring task takes (0.5 puts two on a GPU)", low=0,
+                                       high=64)
 
     # settings that may change when a search resumes: where it runs and which front member best.json holds,
     # not what it computes (resuming a finished nsga2 search with another --pick rewrites best.json only)
     RUNTIME = ("device", "executor", "ray_address", "gpus_per_candidate", "pick")
 
     def __post_init__(self) -> None:
+        check_fields(self)
+        for name in ("space_options", "strategy_options", "score_options"):
+            if not isinstance(getattr(self, name), dict):
+                raise InputError(f"{name} must be a mapping of option names to values")
         # each piece checks its own options; the resolved ones (defaults filled in) go to config.json
         self.space_obj = spaces.get(self.space, **self.space_options)
         self.space_options = options_dict(self.space_obj.options)
@@ -65,13 +83,8 @@ class SearchConfig:
         self.strategy_opts = strategy_options(self.strategy, self.strategy_options)
         self.strategy_options = options_dict(self.strategy_opts)
         self.candidates = self.strategy_opts.budget(self.candidates)
-        if self.precision not in ("fp32", "bf16"):
-            raise InputError(f"--precision must be fp32 or bf16, not {self.precision!r}")
-        for name in ("candidates", "timesteps", "batch_size", "repeats"):
-            if getattr(self, name) < 1:
-                raise InputError(f"--{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
-        if self.channels is not None and self.channels < 1:
-            raise InputError(f"--channels must be at least 1, not {self.channels}")
+        check_fields(self)
+        check_device(self.device)
 
     def extra_scores(self) -> list[str]:
         return [s for s in (self.also_score or "").split(",") if s and s != self.score]

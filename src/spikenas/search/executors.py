@@ -12,6 +12,7 @@ import concurrent.futures as cf
 import math
 import multiprocessing as mp
 import os
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -114,6 +115,23 @@ class ProcessExecutor:
         self.pool.shutdown(cancel_futures=True)
 
 
+def check_ray_address(address: str | None, timeout: float = 5.0) -> None:
+    """A host:port (or ray://host:port) address must answer within `timeout` seconds, so a wrong address is
+    refused in one line instead of Ray waiting for it; "auto", "local" and none are Ray's own."""
+    if address is None or address in ("auto", "local"):
+        return
+    hostport = address.removeprefix("ray://")
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise InputError(f"--ray-address must be host:port, ray://host:port, auto or local, not {address!r}")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as e:
+        raise InputError(f"--ray-address {address}: nothing answers there within {timeout:.0f} s "
+                         f"({e.strerror or e}); start the cluster with `ray start --head`, or leave "
+                         f"--ray-address out for a local one") from None
+
+
 class RayExecutor:
     """Candidates as Ray tasks: `ray.init(address)` joins a running cluster (`ray start --head` on one machine,
     `ray start --address HEAD:6379` on the others) or starts a local one; each task takes `gpus` GPUs."""
@@ -125,7 +143,12 @@ class RayExecutor:
             raise InputError("--executor ray needs Ray: pip install 'spikenas[ray]'") from None
         self.ray = ray
         if not ray.is_initialized():
-            ray.init(address=address, include_dashboard=False, log_to_driver=False)
+            check_ray_address(address)
+            try:
+                ray.init(address=address, include_dashboard=False, log_to_driver=False)
+            except (ConnectionError, RuntimeError) as e:
+                raise InputError(f"--ray-address {address}: no Ray cluster joined there ({type(e).__name__}); "
+                                 f"start it with `ray start --head`, or leave --ray-address out") from None
         self.job_ref = ray.put(job)
         self.task = ray.remote(num_gpus=gpus if device.type == "cuda" else 0)(_ray_score)
 

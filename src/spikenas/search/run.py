@@ -12,6 +12,7 @@ from pathlib import Path
 
 import torch
 
+from spikenas import run_folder
 from spikenas.atomic import atomic_write_json
 from spikenas.errors import InputError
 from spikenas.progress import Progress
@@ -29,6 +30,8 @@ from spikenas.spaces.protocols import require
 def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_progress: bool = True) -> dict:
     run_dir = Path(run_dir)
     db = run_dir / "search.sqlite"
+    if run_folder.inspect(run_dir) not in (None, "search"):
+        raise InputError(f"--run {run_dir} holds a training run, not a search")
     if db.exists() and not resume:
         raise InputError(f"{run_dir} already holds a search: pass --resume, or choose another --run")
     device = torch.device(cfg.device)

@@ -6,20 +6,27 @@ from dataclasses import asdict, dataclass
 
 from torch import nn
 
-from spikenas.snn.neurons import IF, LIF, PLIF
+from spikenas.options import check_fields, option
+from spikenas.snn.neurons import BACKENDS, IF, LIF, PLIF
+from spikenas.snn.surrogate import DEFAULT_ALPHA
 
 
 @dataclass(frozen=True)
 class NeuronConfig:
     """Neuron kind ("lif", "plif", "if") and its parameters; `make()` builds one neuron module."""
 
-    kind: str = "lif"
-    tau: float = 2.0
-    threshold: float = 1.0
-    reset: str = "hard"
-    surrogate: str = "atan"
+    kind: str = option("lif", "neuron model", choices=("lif", "plif", "if"), flag="--neuron")
+    tau: float = option(2.0, "membrane time constant (plif: its initial value)", low=1, high=1e4)
+    threshold: float = option(1.0, "firing threshold", low=0, low_open=True, high=1e4)
+    reset: str = option("hard", "reset after a spike: to zero (hard) or by the threshold (soft)",
+                        choices=("hard", "soft"))
+    surrogate: str = option("atan", "surrogate gradient of the spike", choices=tuple(DEFAULT_ALPHA))
     detach_reset: bool = True
-    backend: str = "auto"
+    backend: str = option("auto", "LIF kernel: auto (Triton on CUDA), torch, or triton (CUDA only)",
+                          choices=BACKENDS, flag="--lif-backend")
+
+    def __post_init__(self) -> None:
+        check_fields(self)
 
     def make(self) -> nn.Module:
         common = dict(threshold=self.threshold, reset=self.reset, surrogate=self.surrogate,

@@ -19,6 +19,8 @@ class SpaceBase:
             d = json.loads(text)
         except json.JSONDecodeError as e:
             raise InputError(f"genotype: not valid JSON ({e})") from None
+        except RecursionError:
+            raise InputError("genotype: JSON nested too deeply") from None
         if isinstance(d, dict) and isinstance(d.get("genotype"), dict):
             d = d["genotype"]
         if not isinstance(d, dict):

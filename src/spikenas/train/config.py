@@ -5,50 +5,45 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 from spikenas.data.events.framing import METHODS as FRAMING_METHODS
-from spikenas.errors import InputError
+from spikenas.devices import check_device
+from spikenas.limits import MAX_BATCH, MAX_EPOCHS, MAX_SEED, MAX_TIMESTEPS
+from spikenas.options import check_fields, option
 from spikenas.train.encoding import ENCODINGS
 
 
 @dataclass
 class TrainConfig:
-    epochs: int = 10
-    batch_size: int = 128
-    eval_batch_size: int = 500
-    optimizer: str = "sgd"  # "sgd" (momentum, nesterov off) or "adamw"
-    lr: float | None = None  # default: 0.1 for SGD, 1e-3 for AdamW
-    momentum: float = 0.9
-    weight_decay: float = 5e-4
-    warmup_epochs: float = 0.0
-    label_smoothing: float = 0.0
-    timesteps: int = 4
-    encoding: str = "direct"
-    framing: str = "count"  # event sets: bins of equal event count or equal time
-    crop_padding: int = 0
-    flip: bool = False
-    shift: int = 0
-    seed: int = 0
-    device: str = "cpu"
-    amp: bool = True  # bf16 autocast, CUDA only
+    epochs: int = option(10, "passes over the training set", low=1, high=MAX_EPOCHS)
+    batch_size: int = option(128, "training batch size", low=1, high=MAX_BATCH)
+    eval_batch_size: int = option(500, "test batch size", low=1, high=MAX_BATCH)
+    optimizer: str = option("sgd", "sgd (momentum, nesterov off) or adamw", choices=("sgd", "adamw"))
+    lr: float | None = option(None, "peak learning rate (none: 0.1 for SGD, 1e-3 for AdamW)", kind=float, low=0,
+                              low_open=True, high=100)
+    momentum: float = option(0.9, "SGD momentum", low=0, high=1, high_open=True)
+    weight_decay: float = option(5e-4, "weight decay", low=0, high=1)
+    warmup_epochs: float = option(0.0, "linear warm-up before the cosine decay, in epochs", low=0, high=MAX_EPOCHS)
+    label_smoothing: float = option(0.0, "label smoothing", low=0, high=1, high_open=True)
+    timesteps: int = option(4, "simulation timesteps T", low=1, high=MAX_TIMESTEPS)
+    encoding: str = option("direct", "direct (analog input repeated) or poisson (rate-coded spikes)",
+                           choices=ENCODINGS)
+    framing: str = option("count", "event sets: T bins of equal event count or equal time",
+                          choices=FRAMING_METHODS)
+    crop_padding: int = option(0, "random crop with this zero padding (0: off)", low=0, high=64)
+    flip: bool = option(False, "random horizontal flips")
+    shift: int = option(0, "random translation of event frames by up to this many pixels (0: off)", low=0,
+                        high=64)
+    seed: int = option(0, "random seed", low=0, high=MAX_SEED)
+    device: str = option("cpu", "cpu, cuda or cuda:N", shown="cuda when present, else cpu")
+    amp: bool = option(True, "bf16 autocast on CUDA")
     channels_last: bool = True  # CUDA only
-    e_mac_pj: float = 4.6
-    e_ac_pj: float = 0.9
+    e_mac_pj: float = option(4.6, "energy per MAC in pJ", low=0, high=1e6, flag="--e-mac")
+    e_ac_pj: float = option(0.9, "energy per accumulate in pJ", low=0, high=1e6, flag="--e-ac")
 
     def __post_init__(self) -> None:
-        if self.optimizer not in ("sgd", "adamw"):
-            raise InputError(f"--optimizer must be sgd or adamw, not {self.optimizer!r}")
-        if self.encoding not in ENCODINGS:
-            raise InputError(f"--encoding must be one of {', '.join(ENCODINGS)}, not {self.encoding!r}")
-        for name in ("epochs", "batch_size", "eval_batch_size", "timesteps"):
-            if getattr(self, name) < 1:
-                raise InputError(f"--{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
-        if self.framing not in FRAMING_METHODS:
-            raise InputError(f"--framing must be one of {', '.join(FRAMING_METHODS)}, not {self.framing!r}")
+        check_fields(self)
+        check_device(self.device)
         if self.lr is None:
             self.lr = 0.1 if self.optimizer == "sgd" else 1e-3
-        if self.lr <= 0:
-            raise InputError(f"--lr must be positive, not {self.lr}")
-        if not 0 <= self.label_smoothing < 1:
-            raise InputError(f"--label-smoothing must be in [0, 1), not {self.label_smoothing}")
 
     def to_dict(self) -> dict:
         return asdict(self)

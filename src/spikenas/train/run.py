@@ -12,30 +12,51 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from spikenas import data, spaces
+from spikenas import data, run_folder, spaces
 from spikenas.atomic import atomic_write_json
 from spikenas.errors import InputError
-from spikenas.models.baseline import SpikingVGG
+from spikenas.limits import MAX_CHANNELS
+from spikenas.models.baseline import BaselineOptions, SpikingVGG
+from spikenas.options import Bounds, make_options
 from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.train.config import TrainConfig
+from spikenas.train.encoding import encode
+from spikenas.train.footprint import require_fits
 from spikenas.train.trainer import CHECKPOINT, fit
 
 
 def build_model(spec: dict, in_shape, num_classes: int, timesteps: int) -> nn.Module:
     """The network a run's `model` entry describes; an impossible setting is an InputError."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("neuron", {}), dict):
+        raise InputError(f"model: expected a mapping, not {spec!r}")
     try:
         neuron = NeuronConfig(**spec.get("neuron", {}))
         if spec.get("name", "baseline") == "baseline":
-            return SpikingVGG(tuple(in_shape), num_classes, timesteps, width=spec.get("width", 32),
-                              neuron=neuron, dropout=spec.get("dropout", 0.0))
+            o = make_options(BaselineOptions, {k: spec[k] for k in ("width", "dropout") if k in spec},
+                             "baseline model")
+            return SpikingVGG(tuple(in_shape), num_classes, timesteps, width=o.width, neuron=neuron,
+                              dropout=o.dropout)
         if spec["name"] == "genotype":
             space = spaces.get(spec["space"])
             genotype = space.genotype_from_json(json.dumps(spec["genotype"]))
+            Bounds(int, 1, MAX_CHANNELS, optional=True).check("channels", spec.get("channels"))
             return space.build(genotype, tuple(in_shape), num_classes, timesteps, channels=spec.get("channels"),
                                neuron=neuron if "neuron" in spec else None)
-    except (TypeError, ValueError) as e:
+    except (TypeError, ValueError, KeyError) as e:
         raise InputError(f"model: {e}") from None
     raise InputError(f"unknown model {spec.get('name')!r}")
+
+
+def check_model(model_spec: dict, shape, classes: int, cfg: TrainConfig, events: bool) -> None:
+    """The network built on the meta device (so its settings are checked) and its training step's memory
+    estimated (train.footprint): refused, with the figures, when it cannot fit on the training device."""
+    def sample(device):
+        if events:
+            return torch.zeros(cfg.timesteps, 1, *shape, device=device)
+        return encode(torch.zeros(1, *shape, device=device), cfg.timesteps, cfg.encoding)
+
+    require_fits(lambda: build_model(model_spec, shape, classes, cfg.timesteps), sample, cfg.batch_size,
+                 2 if cfg.optimizer == "adamw" else 1, cfg.device, f"this network on {tuple(shape)} inputs")
 
 
 def prepare_data(dataset: str, data_root, cfg: TrainConfig):
@@ -58,19 +79,12 @@ def prepare_data(dataset: str, data_root, cfg: TrainConfig):
     return tuple(xtr.shape[-3:]), classes, train, test
 
 
-def check_device(device: str) -> None:
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise InputError(f"--device {device}: no CUDA device on this machine")
-    try:
-        torch.device(device)
-    except RuntimeError:
-        raise InputError(f"--device: unknown device {device!r}") from None
-
-
 def run_training(run_dir: Path, dataset: str, data_root, model_spec: dict, cfg: TrainConfig,
                  resume: bool = False, show_progress: bool = True) -> dict:
     run_dir = Path(run_dir)
-    check_device(cfg.device)
+    if run_folder.inspect(run_dir) not in (None, "train"):
+        raise InputError(f"--run {run_dir} holds a search, not a training run")
+    check_backend(model_spec, cfg.device)
     if not resume and ((run_dir / CHECKPOINT).exists() or (run_dir / "metrics.json").exists()):
         raise InputError(f"{run_dir} already holds a training run: pass --resume, or choose another --run")
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -78,20 +92,38 @@ def run_training(run_dir: Path, dataset: str, data_root, model_spec: dict, cfg: 
               "model": model_spec, "train": cfg.to_dict()}
     atomic_write_json(run_dir / "config.json", config)
     info = data.get_info(dataset)
-    if info.classes:  # an impossible model setting is refused before any data is read
-        build_model(model_spec, info.shape, info.classes, cfg.timesteps)
+    if info.classes:  # an impossible model setting, or one too large, is refused before any data is read
+        check_model(model_spec, info.shape, info.classes, cfg, info.kind == "events")
     shape, classes, train, test = prepare_data(dataset, data_root, cfg)
+    check_model(model_spec, shape, classes, cfg, info.kind == "events")
     torch.manual_seed(cfg.seed)
     model = build_model(model_spec, shape, classes, cfg.timesteps)
     return fit(model, train, test, cfg, run_dir, info={"dataset": dataset, "model": model_spec},
                resume=resume, show_progress=show_progress)
 
 
+def check_backend(model_spec: dict, device: str) -> None:
+    """--lif-backend triton needs a CUDA device and the triton package."""
+    neuron = model_spec.get("neuron", {}) if isinstance(model_spec, dict) else {}
+    if isinstance(neuron, dict) and neuron.get("backend") == "triton":
+        if not device.startswith("cuda"):
+            raise InputError(f"--lif-backend triton runs on CUDA only, and --device is {device}")
+        try:
+            import triton  # noqa: F401
+        except ImportError:
+            raise InputError("--lif-backend triton needs the triton package (pip install triton)") from None
+
+
 def saved_config(run_dir: Path) -> dict:
+    """A training run's config.json, its shape checked (the values are checked when the run is built)."""
     path = Path(run_dir) / "config.json"
     try:
-        return json.loads(path.read_text())
+        d = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"{path}: not found; nothing to resume in {run_dir}") from None
-    except json.JSONDecodeError as e:
-        raise InputError(f"{path}: not valid JSON ({e})") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise InputError(f"{path}: not valid JSON ({type(e).__name__})") from None
+    if not (isinstance(d, dict) and isinstance(d.get("dataset"), str) and isinstance(d.get("model"), dict)
+            and isinstance(d.get("train"), dict) and isinstance(d.get("data_root"), (str, type(None)))):
+        raise InputError(f"{path}: not a training run's config (needs dataset, data_root, model and train)")
+    return d

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from spikenas import spaces
 from spikenas.errors import InputError
+from spikenas.run_folder import read_config
 from spikenas.search.results import chosen_candidate
 from spikenas.search.store import Store
 from spikenas.viz import charts
@@ -117,16 +118,26 @@ def _train_section(metrics: dict) -> str:
     return "".join(html)
 
 
+def _metrics(run: Path) -> dict | None:
+    path = run / "metrics.json"
+    if not path.exists():
+        return None
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise InputError(f"{path}: not readable JSON ({type(e).__name__})") from None
+    if not isinstance(d, dict):
+        raise InputError(f"{path}: not a run's metrics")
+    return d
+
+
 def write_report(run: Path) -> Path:
     run = Path(run)
-    cfg_path = run / "config.json"
-    if not cfg_path.exists():
-        raise InputError(f"{run}: no config.json: not a spikenas run folder")
-    cfg = json.loads(cfg_path.read_text())
+    _, cfg = read_config(run)
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>spikenas: {escape(run.name)}</title>"
              f"<style>{STYLE}</style></head><body><h1>spikenas run {escape(run.name)}</h1>",
              f"<p>{escape(str(run.resolve()))}</p><h2>Settings</h2>", _settings(cfg)]
-    metrics = json.loads((run / "metrics.json").read_text()) if (run / "metrics.json").exists() else None
+    metrics = _metrics(run)
     if metrics is not None and "supernet_parameters" in metrics:  # a differentiable search: one supernet
         parts.append(darts_section(metrics) + _chosen_network(run, cfg))
     else:

@@ -14,6 +14,13 @@ _PACKET_HEADER = np.dtype([("type", "<i2"), ("source", "<i2"), ("size", "<i4"), 
                            ("ts_overflow", "<i4"), ("capacity", "<i4"), ("number", "<i4"), ("valid", "<i4")])
 
 
+def _read(path: Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as e:
+        raise InputError(f"{path}: cannot be read ({e.strerror or e})") from None
+
+
 def _body_start(raw: bytes, path: Path, end_marker: bytes | None) -> int:
     """Offset of the first byte after the header: after `end_marker`, or after the last '#' line."""
     if end_marker is not None:
@@ -32,7 +39,7 @@ def _body_start(raw: bytes, path: Path, end_marker: bytes | None) -> int:
 
 def read_aedat31(path: Path) -> dict[str, np.ndarray]:
     """Polarity events of an AEDAT 3.1 file: x, y, t (us, with overflow), p; other event types skipped."""
-    raw = Path(path).read_bytes()
+    raw = _read(path)
     if not raw.startswith(b"#!AER-DAT3"):
         raise InputError(f"{path}: not an AEDAT 3.x file (first line {raw[:16]!r})")
     pos = _body_start(raw, path, b"#!END-HEADER\r\n")
@@ -59,8 +66,8 @@ def read_aedat31(path: Path) -> dict[str, np.ndarray]:
             for lst in (xs, ys, ps, ts):
                 lst[-1] = lst[-1][valid]
         pos = end
-    if not ts:
-        return {k: np.zeros(0, np.int64) for k in "xytp"}
+    if not ts or not sum(len(t) for t in ts):
+        raise InputError(f"{path}: no polarity events after the header")
     return {"x": np.concatenate(xs), "y": np.concatenate(ys), "t": np.concatenate(ts),
             "p": np.concatenate(ps).astype(np.uint8)}
 
@@ -68,8 +75,10 @@ def read_aedat31(path: Path) -> dict[str, np.ndarray]:
 def read_aedat2(path: Path) -> dict[str, np.ndarray]:
     """Events of an AEDAT 2.0 DVS128 file: big-endian (uint32 address, uint32 timestamp us) pairs with
     x = (addr >> 1) & 0x7F, y = (addr >> 8) & 0x7F, polarity = addr & 1 (sensor coordinates, unflipped)."""
-    raw = Path(path).read_bytes()
+    raw = _read(path)
     pos = _body_start(raw, path, None)
+    if len(raw) == pos:
+        raise InputError(f"{path}: no events after the header")
     if (len(raw) - pos) % 8:
         raise InputError(f"{path}: {len(raw) - pos} data bytes is not a whole number of 8-byte AEDAT 2.0 events")
     ev = np.frombuffer(raw, ">u4", offset=pos).reshape(-1, 2).astype(np.int64)

@@ -13,7 +13,12 @@ from spikenas.errors import InputError
 
 
 def read_nmnist_bin(path: Path) -> dict[str, np.ndarray]:
-    raw = np.fromfile(path, dtype=np.uint8)
+    try:
+        raw = np.fromfile(path, dtype=np.uint8)
+    except OSError as e:
+        raise InputError(f"{path}: cannot be read ({e.strerror or e})") from None
+    if raw.size == 0:
+        raise InputError(f"{path}: empty file (no events)")
     if raw.size % 5:
         raise InputError(f"{path}: {raw.size} bytes is not a whole number of 5-byte N-MNIST events")
     ev = raw.reshape(-1, 5).astype(np.int64)

@@ -28,6 +28,7 @@ from spikenas.snn import SpikeMonitor
 from spikenas.spaces.protocols import Relaxable
 from spikenas.train.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from spikenas.train.encoding import encode
+from spikenas.train.footprint import require_fits
 from spikenas.train.schedule import warmup_cosine
 
 CHECKPOINT = "supernet.pt"
@@ -70,6 +71,11 @@ class DartsSearch:
         device = torch.device(cfg.device)
         torch.manual_seed(cfg.seed)
         w_half, a_half, shape, classes = split_batches(cfg, o.search_batch_size, device, o.samples)
+        # the unrolled (second-order) step keeps about twice what a first-order step does
+        require_fits(lambda: self.space.supernet(shape, classes, cfg.timesteps, cfg.channels),
+                     lambda d: torch.zeros(1, *shape, device=d), o.search_batch_size * (2 if o.order == "second"
+                                                                                       else 1),
+                     1, device, "the supernet")
         model = self.space.supernet(shape, classes, cfg.timesteps, cfg.channels).to(device)
         amp = cfg.precision == "bf16"
 

@@ -10,10 +10,10 @@ from spikenas.options import Options, option
 
 @dataclass
 class EvolutionOptions(Options):
-    population: int = option(20, "evolution: population size (20); nsga2: population size (50)")
-    sample: int = option(5, "evolution: tournament sample size (5)")
+    population: int = option(20, "evolution: population size (20); nsga2: population size (50)", low=2,
+                             high=100_000)
+    sample: int = option(5, "evolution: tournament sample size", low=1, high=100_000)
 
     def check(self) -> None:
-        if self.population < 2 or not 1 <= self.sample <= self.population:
-            raise InputError(f"evolution needs population >= 2 and 1 <= sample <= population, "
-                             f"not {self.population} and {self.sample}")
+        if self.sample > self.population:
+            raise InputError(f"--sample {self.sample} is larger than --population {self.population}")

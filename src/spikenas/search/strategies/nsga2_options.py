@@ -12,14 +12,16 @@ from spikenas.search.front import PICKS, check_objectives
 
 @dataclass
 class Nsga2Options(Options):
-    population: int = option(50, "evolution: population size (20); nsga2: population size (50)")
+    population: int = option(50, "evolution: population size (20); nsga2: population size (50)", low=2,
+                             high=100_000)
     generations: int | None = option(None, "nsga2: generations after the initial population (candidates = "
-                                           "population + generations x offspring)", int)
-    offspring: int = option(50, "nsga2: new candidates per generation (50)")
+                                           "population + generations x offspring)", kind=int, low=0,
+                                     high=100_000)
+    offspring: int = option(50, "nsga2: new candidates per generation", low=1, high=100_000)
     objectives: str = option("score,spikes,params", "nsga2: comma-separated, among score (maximised), spikes, "
-                                                    "params (minimised) (score,spikes,params)")
-    pick: str = option("knee", "nsga2: which front member becomes best.json: knee (default) or primary (best "
-                               "score)")
+                                                    "params (minimised)")
+    pick: str = option("knee", "nsga2: which front member becomes best.json: knee or primary (best score)",
+                       choices=PICKS)
 
     multi_objective = True
     budget_option = "generations"
@@ -29,10 +31,6 @@ class Nsga2Options(Options):
         return self.population + self.generations * self.offspring
 
     def check(self) -> None:
-        if self.generations is None or self.generations < 0:
-            raise InputError(f"--strategy nsga2 needs --generations (0 or more), not {self.generations}")
-        if self.offspring < 1 or self.population < 2:
-            raise InputError("nsga2 needs --population >= 2 and --offspring >= 1")
+        if self.generations is None:
+            raise InputError("--strategy nsga2 needs --generations (0 or more)")
         check_objectives(self.objectives.split(","))
-        if self.pick not in PICKS:
-            raise InputError(f"--pick must be one of {', '.join(PICKS)}, not {self.pick!r}")

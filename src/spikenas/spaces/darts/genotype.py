@@ -22,6 +22,7 @@ from spikenas.spaces.genotype import stable_hash
 PRIMITIVES = ("none", "skip", "lif_conv3x3_bn", "lif_conv5x5_bn", "lif_dilconv3x3_bn", "avgpool3x3", "maxpool3x3")
 SHORT = {"skip": "skip", "lif_conv3x3_bn": "c3", "lif_conv5x5_bn": "c5", "lif_dilconv3x3_bn": "d3",
          "avgpool3x3": "avg", "maxpool3x3": "max"}
+MAX_NODES, MAX_LAYERS = 16, 64  # far past any searched network; a genotype file may not ask for more
 
 
 def edges_of(nodes: int) -> list[tuple[int, int]]:
@@ -71,11 +72,12 @@ def check_genotype(d: dict, where: str = "genotype") -> DartsGenotype:
     cells = {}
     for kind in ("normal", "reduce"):
         pairs = d.get(kind)
-        if not isinstance(pairs, list) or not pairs or len(pairs) % 2:
-            raise InputError(f"{where}: '{kind}' must be a list of (op, source) pairs, two per node")
+        if not isinstance(pairs, list) or not pairs or len(pairs) % 2 or len(pairs) > 2 * MAX_NODES:
+            raise InputError(f"{where}: '{kind}' must be a list of (op, source) pairs, two per node, at most "
+                             f"{MAX_NODES} nodes")
         out = []
         for k, p in enumerate(pairs):
-            if not (isinstance(p, (list, tuple)) and len(p) == 2 and isinstance(p[0], str) and isinstance(p[1], int)):
+            if not (isinstance(p, (list, tuple)) and len(p) == 2 and isinstance(p[0], str) and _integer(p[1])):
                 raise InputError(f"{where}: {kind}[{k}] must be [op, source], not {p!r}")
             op, src = p
             if op not in PRIMITIVES or op == "none":
@@ -87,10 +89,10 @@ def check_genotype(d: dict, where: str = "genotype") -> DartsGenotype:
     if len(cells["normal"]) != len(cells["reduce"]):
         raise InputError(f"{where}: the normal and the reduction cell must have as many nodes")
     layers = d.get("layers", 8)
-    reduce_at = d.get("reduce_at", [layers // 3, 2 * layers // 3])
-    if not (isinstance(layers, int) and layers >= 1):
-        raise InputError(f"{where}: 'layers' must be a positive integer, not {layers!r}")
-    if not (isinstance(reduce_at, list) and all(isinstance(r, int) and 0 <= r < layers for r in reduce_at)
+    if not (_integer(layers) and 1 <= layers <= MAX_LAYERS):
+        raise InputError(f"{where}: 'layers' must be an integer in 1 .. {MAX_LAYERS}, not {layers!r}")
+    reduce_at = d["reduce_at"] if "reduce_at" in d else [layers // 3, 2 * layers // 3]
+    if not (isinstance(reduce_at, list) and all(_integer(r) and 0 <= r < layers for r in reduce_at)
             and len(set(reduce_at)) == len(reduce_at)):
         raise InputError(f"{where}: 'reduce_at' must list distinct cells among 0 .. {layers - 1}, not {reduce_at!r}")
     from spikenas.cells.attention import ATTENTIONS
@@ -99,6 +101,10 @@ def check_genotype(d: dict, where: str = "genotype") -> DartsGenotype:
     if not isinstance(attention, list) or any(a not in ATTENTIONS for a in attention):
         raise InputError(f"{where}: 'attention' must list some of {', '.join(ATTENTIONS)}, not {attention!r}")
     return DartsGenotype(cells["normal"], cells["reduce"], layers, tuple(sorted(reduce_at)), tuple(attention))
+
+
+def _integer(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
 
 
 def derive_cell(weights: torch.Tensor, nodes: int, primitives=PRIMITIVES) -> tuple[tuple[str, int], ...]:

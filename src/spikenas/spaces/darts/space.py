@@ -19,13 +19,12 @@ from spikenas.errors import InputError
 from spikenas.options import Options, option
 from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.spaces.base import SpaceBase
-from spikenas.spaces.darts.genotype import PRIMITIVES, DartsGenotype, check_genotype
+from spikenas.spaces.darts.genotype import MAX_LAYERS, MAX_NODES, PRIMITIVES, DartsGenotype, check_genotype
 from spikenas.spaces.darts.lattice import MacroSupernet
 from spikenas.spaces.darts.network import DartsNet, default_channels
 from spikenas.spaces.darts.supernet import MIXINGS, Supernet
 
 CHOICES = PRIMITIVES[1:]  # a discrete cell has no `none` edge
-MACROS = ("fixed", "search")
 
 
 def int_list(text: str) -> list[int]:
@@ -37,35 +36,33 @@ def int_list(text: str) -> list[int]:
 
 @dataclass
 class DartsOptions(Options):
-    nodes: int = option(4, "darts: intermediate nodes per cell (4)")
-    layers: int = option(8, "darts: cells in the network (8)")
-    reduce_at: list | None = option(None, "darts: the cells that reduce, comma-separated (default: at 1/3 and "
-                                          "2/3 of the cells)", int_list)
-    attention: str = option("", "darts: attention on cell outputs, comma-separated among eca, cbam, temporal "
-                                "(none)")
-    mixing: str = option("membrane", "darts supernet: mix candidates at the membrane (default) or their spikes")
-    partial: int = option(1, "darts supernet: 1/K of the channels through the candidates (PC-DARTS; 1: all)")
+    nodes: int = option(4, "darts: intermediate nodes per cell", low=1, high=MAX_NODES)
+    layers: int = option(8, "darts: cells in the network", low=1, high=MAX_LAYERS)
+    reduce_at: list | None = option(None, "darts: the cells that reduce, comma-separated (none: at 1/3 and 2/3 "
+                                          "of the cells)", int_list, kind=list)
+    attention: str = option("", "darts: attention on cell outputs, comma-separated among eca, cbam, temporal")
+    mixing: str = option("membrane", "darts supernet: mix candidates at the membrane or their spikes",
+                         choices=MIXINGS)
+    partial: int = option(1, "darts supernet: 1/K of the channels through the candidates (PC-DARTS; 1: all)",
+                          low=1, high=64)
     macro: str = option("fixed", "darts supernet: the network level fixed by --layers and --reduce-at, or "
                                  "searched (search: where the cells reduce, as many times as --reduce-at lists, "
-                                 "and how many cells, --min-layers .. --layers)")
+                                 "and how many cells, --min-layers .. --layers)", choices=("fixed", "search"))
     min_layers: int = option(0, "darts macro search: fewest cells the searched network may have (0: half of "
-                                "--layers, at least one per reduction)")
+                                "--layers, at least one per reduction)", low=0, high=MAX_LAYERS)
 
     def check(self) -> None:
-        if self.nodes < 1 or self.layers < 1 or self.partial < 1:
-            raise InputError("--nodes, --layers and --partial must be at least 1")
         if self.reduce_at is None:
             self.reduce_at = sorted({self.layers // 3, 2 * self.layers // 3} - {0}) if self.layers >= 3 else []
+        if not isinstance(self.reduce_at, list) or any(isinstance(r, bool) or not isinstance(r, int)
+                                                       for r in self.reduce_at):
+            raise InputError(f"--reduce-at must list cell numbers, not {self.reduce_at!r}")
         if any(not 0 <= r < self.layers for r in self.reduce_at) or len(set(self.reduce_at)) != len(self.reduce_at):
             raise InputError(f"--reduce-at must list distinct cells among 0 .. {self.layers - 1}, "
                              f"not {self.reduce_at}")
         bad = [a for a in self.attention_list() if a not in ATTENTIONS]
         if bad:
             raise InputError(f"--attention: unknown {bad[0]!r}; known: {', '.join(ATTENTIONS)}")
-        if self.mixing not in MIXINGS:
-            raise InputError(f"--mixing must be one of {', '.join(MIXINGS)}, not {self.mixing!r}")
-        if self.macro not in MACROS:
-            raise InputError(f"--macro must be one of {', '.join(MACROS)}, not {self.macro!r}")
         if self.macro == "fixed" and self.min_layers:
             raise InputError("--min-layers applies to --macro search only")
         low = max(len(self.reduce_at), 1)

@@ -33,6 +33,7 @@ from spikenas.spaces.mse.network import MseNet
 
 MAX_TRIES = 1000
 DEFAULT_REDUCTIONS = 2  # docs/mse.md says why
+MAX_CELLS, MAX_MOTIFS = 64, 16  # a network far past these does not fit a machine; a genotype file may not ask
 
 
 def _passes(check, *args) -> bool:
@@ -54,11 +55,11 @@ def count_or_any(text: str) -> int | str:
 
 @dataclass
 class MseOptions(Options):
-    cells: int = option(4, "mse: cells in the network (4)")
-    motifs: int = option(3, "mse: motif slots per cell (3)")
+    cells: int = option(4, "mse: cells in the network", low=1, high=MAX_CELLS)
+    motifs: int = option(3, "mse: motif slots per cell", low=1, high=MAX_MOTIFS)
     reductions: int | str | None = option(None, "mse: how many cells halve the resolution, where being evolved "
-                                          "(2, fewer with fewer cells), or any (the count evolved too, 0 to 2)",
-                                          count_or_any)
+                                          "(none: 2, fewer with fewer cells), or any (the count evolved too, 0 to 2)",
+                                          count_or_any, kind=object)
 
 
 class MseSpace(SpaceBase):
@@ -189,10 +190,11 @@ class MseSpace(SpaceBase):
         if not isinstance(d.get("genome"), list):
             raise InputError("genotype: expected an object with a 'genome' list of integers")
         cells, motifs = d.get("cells", self.layout.cells), d.get("motifs", self.layout.motifs)
-        if not (isinstance(cells, int) and isinstance(motifs, int) and cells >= 1 and motifs >= 1):
-            raise InputError(f"genotype: 'cells' and 'motifs' must be positive integers, not {cells!r}, {motifs!r}")
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in d["genome"]):
-            raise InputError("genotype: the genome must hold integers only")
+        for name, v, most in (("cells", cells, MAX_CELLS), ("motifs", motifs, MAX_MOTIFS)):
+            if not (isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= most):
+                raise InputError(f"genotype: '{name}' must be an integer in 1 .. {most}, not {v!r}")
+        if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**31 for v in d["genome"]):
+            raise InputError("genotype: the genome must hold non-negative integers (genes) only")
         try:
             return MseGenotype(cells, motifs, tuple(d["genome"]))
         except InvalidGenome as e:
