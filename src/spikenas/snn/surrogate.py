@@ -59,5 +59,9 @@ class _SpikeFn(torch.autograd.Function):
 
 
 def spike(x: torch.Tensor, surrogate: Surrogate) -> torch.Tensor:
-    """Heaviside step `1[x >= 0]` whose backward pass is `surrogate.grad(x)`."""
+    """Heaviside step `1[x >= 0]` whose backward pass is `surrogate.grad(x)`. While a model is traced for
+    export (TorchScript, ONNX) the step is recorded as the plain comparison it computes: an exported model
+    runs forward only, and a Python function cannot be exported."""
+    if torch.jit.is_tracing():
+        return (x >= 0).to(x.dtype)
     return _SpikeFn.apply(x, surrogate)

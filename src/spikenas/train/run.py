@@ -98,8 +98,8 @@ def run_training(run_dir: Path, dataset: str, data_root, model_spec: dict, cfg: 
     check_model(model_spec, shape, classes, cfg, info.kind == "events")
     torch.manual_seed(cfg.seed)
     model = build_model(model_spec, shape, classes, cfg.timesteps)
-    return fit(model, train, test, cfg, run_dir, info={"dataset": dataset, "model": model_spec},
-               resume=resume, show_progress=show_progress)
+    about = {"dataset": dataset, "model": model_spec, "input_shape": list(shape), "classes": classes}
+    return fit(model, train, test, cfg, run_dir, info=about, resume=resume, show_progress=show_progress)
 
 
 def check_backend(model_spec: dict, device: str) -> None:
