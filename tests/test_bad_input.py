@@ -432,6 +432,29 @@ def cifar_folder(data, root: Path) -> None:
         pickle.dump(d, f)
 
 
+def image_folder(data, root: Path) -> None:
+    """Own images (--dataset folder) with one thing wrong."""
+    from PIL import Image
+
+    for split in ("train", "test"):
+        (root / split / "a").mkdir(parents=True)
+        Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(root / split / "a" / "0.png")
+    kind = data.draw(st.sampled_from(["bytes", "size", "class", "empty", "no-train"]))
+    split = data.draw(st.sampled_from(["train", "test"]))
+    if kind == "bytes":
+        (root / split / "a" / "1.jpg").write_bytes(data.draw(st.binary(max_size=100)))
+    elif kind == "size":
+        Image.fromarray(np.zeros((5, 4, 3), np.uint8)).save(root / split / "a" / "1.png")
+    elif kind == "class":
+        (root / "test" / "b").mkdir()
+    elif kind == "empty":
+        (root / split / "a" / "0.png").unlink()
+    else:
+        (root / "train" / "a" / "0.png").unlink()
+        (root / "train" / "a").rmdir()
+        (root / "train").rmdir()
+
+
 def event_folder(data, root: Path) -> tuple[str, list[str]]:
     """A folder of one event set with something wrong; (dataset name, extra arguments of `data info`)."""
     name = data.draw(st.sampled_from(["nmnist", "npz-events", "dvs-gesture", "cifar10-dvs"]))
@@ -502,7 +525,7 @@ def event_folder(data, root: Path) -> tuple[str, list[str]]:
 @given(data=st.data())
 def test_bad_dataset_files_are_refused_by_data_info_and_train(world, data):
     place = new_place(world)
-    kind = data.draw(st.sampled_from(["mnist", "cifar10", "events"]))
+    kind = data.draw(st.sampled_from(["mnist", "cifar10", "events", "folder"]))
     root = place / "data"
     extra: list[str] = []
     if kind == "mnist":
@@ -511,6 +534,9 @@ def test_bad_dataset_files_are_refused_by_data_info_and_train(world, data):
     elif kind == "cifar10":
         cifar_folder(data, root)
         name = "cifar10"
+    elif kind == "folder":
+        image_folder(data, root)
+        name = "folder"
     else:
         name, extra = event_folder(data, root)
     run = place / "run"

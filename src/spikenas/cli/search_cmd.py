@@ -8,36 +8,16 @@ here.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from spikenas import run_folder, spaces
-from spikenas.cli.parser import default_device
-from spikenas.errors import InputError
-from spikenas.options import add_arguments, declared, field_parser, flag_of, help_line, metavar, option_fields
-from spikenas.scores import SCORES
+from spikenas import run_folder
+from spikenas.options import add_arguments, declared, field_parser, flag_of, help_line, metavar
 from spikenas.search.config import SearchConfig
+from spikenas.search.routing import PIECES, piece_options, search_config
 from spikenas.search.run import run_search
-from spikenas.search.strategies import STRATEGIES, strategy_class
+from spikenas.search.strategies import strategy_class
 
 S = argparse.SUPPRESS
-PIECES = ("space", "score", "strategy")
-
-
-def piece_options() -> dict[str, dict[str, list]]:
-    """piece kind -> option name -> [(piece name, dataclass field)] for every registered space, score and
-    strategy."""
-    registries = {"space": {n: c.Options for n, c in spaces.SPACES.items()},
-                  "score": {n: s.Options for n, s in SCORES.items()},
-                  "strategy": {n: e.Options for n, e in STRATEGIES.items()}}
-    out: dict[str, dict[str, list]] = {k: {} for k in PIECES}
-    for kind, reg in registries.items():
-        for name, cls in reg.items():
-            for f in option_fields(cls):
-                out[kind].setdefault(f.name, []).append((name, f))
-    return out
-
-
 def add_parser(sub) -> None:
     p = sub.add_parser("search", help="search an architecture",
                        description="Propose candidates from a search space, score each, keep every one in "
@@ -69,54 +49,11 @@ def split_given(args: argparse.Namespace) -> tuple[dict, dict[str, dict]]:
     return general, by_piece
 
 
-def route(general: dict, by_piece: dict[str, dict], chosen: dict[str, str]) -> dict:
-    """Options for the chosen pieces; an option none of them takes is refused in one line."""
-    declared = piece_options()
-    out = {f"{k}_options": {} for k in PIECES}
-    for kind in PIECES:
-        for name, value in by_piece[kind].items():
-            takers = [k for k in PIECES if any(p == chosen[k] for p, _ in declared[k].get(name, []))]
-            if not takers:
-                owner = kind
-                raise InputError(f"--{name.replace('_', '-')} is not a setting of the {chosen[owner]} {owner}")
-            for k in takers:
-                out[f"{k}_options"][name] = value
-    return {**general, **out}
-
-
 def run(args: argparse.Namespace) -> int:
     general, by_piece = split_given(args)
     run_dir = Path(args.run)
     run_folder.prepare(run_dir, "search", args.resume)
-    saved = run_dir / "config.json"
-    if args.resume:
-        try:
-            old = SearchConfig.from_dict(json.loads(saved.read_text()))
-        except (ValueError, TypeError) as e:
-            raise InputError(f"{saved}: not a search's config ({e})") from None
-        except InputError as e:
-            raise InputError(f"{saved}: {e}") from None
-        chosen = {k: getattr(old, k) for k in PIECES}
-        given = route(general, by_piece, chosen)
-        for k, v in general.items():
-            if k not in SearchConfig.RUNTIME and getattr(old, k) != v:
-                raise InputError(f"--{k.replace('_', '-')} {v} differs from the search's {getattr(old, k)}")
-        merged = old.to_dict()
-        for kind in PIECES:
-            for k, v in given[f"{kind}_options"].items():
-                if k not in SearchConfig.RUNTIME and merged[f"{kind}_options"].get(k) != v:
-                    raise InputError(f"--{k.replace('_', '-')} {v} differs from the search's "
-                                     f"{merged[f'{kind}_options'].get(k)}")
-                merged[f"{kind}_options"][k] = v
-        merged.update({k: v for k, v in general.items()})
-        cfg = SearchConfig.from_dict(merged)
-    else:
-        chosen = {k: general.get(k, SearchConfig.__dataclass_fields__[k].default) for k in PIECES}
-        given = route(general, by_piece, chosen)
-        takes = STRATEGIES[chosen["strategy"]].Options.budget_option if chosen["strategy"] in STRATEGIES else None
-        if takes not in (None, "candidates") and "candidates" in general:
-            raise InputError(f"--strategy {chosen['strategy']} takes --{takes}, not --candidates")
-        cfg = SearchConfig(**{"device": default_device(), **given})
+    cfg = search_config(run_dir, general, by_piece, args.resume)
     result = run_search(run_dir, cfg, resume=args.resume, show_progress=not args.quiet)
     best = result["best"]
     code = best.metrics.get("code")

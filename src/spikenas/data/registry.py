@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from spikenas.data import cifar, static
+from spikenas.data import cifar, folder, static
 from spikenas.data.emulated import load_emulated
 from spikenas.data.events.load import load_recorded
 from spikenas.errors import InputError
@@ -48,6 +48,9 @@ _add("cifar10", "static", (3, 32, 32), 10, lambda r, s, t, f: cifar.load_cifar("
 _add("cifar100", "static", (3, 32, 32), 100, lambda r, s, t, f: cifar.load_cifar("cifar100", r, s),
      "CIFAR-100 (fine labels), 50000 train / 10000 test",
      "cifar-100-python/train and test (the python pickle version)")
+_add("folder", "static", (0, 0, 0), 0, lambda r, s, t, f: folder.load_folder(r, s),
+     "your own images, classes from the folder names (PNG or JPEG; needs Pillow)",
+     "train/<class>/*.png|*.jpg and test/<class>/* under --data-root")
 _add("nmnist", "events", (2, 34, 34), 10, lambda r, s, t, f: load_recorded("nmnist", r, s, t, f),
      "N-MNIST recorded with an ATIS sensor (Orchard et al. 2015), 60000 / 10000",
      "Train/<digit>/*.bin and Test/<digit>/*.bin (40-bit events)")

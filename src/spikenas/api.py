@@ -1,0 +1,97 @@
+"""The Python API: what the command line does, from a notebook or a script (docs/api.md).
+
+    import spikenas.api as sn
+    result = sn.search("runs/s", space="snasnet", candidates=20, dataset="digits")
+    metrics = sn.train("runs/t", dataset="digits", genotype="runs/s/best.json", epochs=5)
+    model, about = sn.load("runs/t")          # the trained network, an nn.Module in eval mode
+
+Options are the command line's, with underscores (`batch_size=64`, `rdm_reduction="nn"`); each is checked
+against its declaration, and an option none of the chosen pieces takes is refused, as on the command line
+(an InputError). Runs are the same folders: `spikenas report`, `--resume` and `export` work on them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spikenas import run_folder
+from spikenas.cli.parser import default_device
+from spikenas.errors import InputError
+from spikenas.models.baseline import BaselineOptions
+from spikenas.options import declared
+from spikenas.runs import load_network
+from spikenas.search.config import SearchConfig
+from spikenas.search.routing import PIECES, piece_options, search_config
+from spikenas.search.run import run_search
+from spikenas.snn.neuron_config import NeuronConfig
+from spikenas.spaces.files import load_genotype
+from spikenas.train.config import TrainConfig
+from spikenas.train.run import run_training
+
+__all__ = ["load", "search", "train"]
+
+
+def search(run, *, resume: bool = False, progress: bool = False, **options) -> dict:
+    """Run (or resume) a search into the folder `run`; returns {"candidates", "failed", "best", "seconds"}
+    with `best` the chosen trial (its genotype JSON, score and values)."""
+    general_names = {f.name for f in declared(SearchConfig)}
+    general = {k: v for k, v in options.items() if k in general_names}
+    declared_by_piece = piece_options()
+    by_piece: dict[str, dict] = {k: {} for k in PIECES}
+    for name, value in options.items():
+        if name in general_names:
+            continue
+        kinds = [k for k in PIECES if name in declared_by_piece[k]]
+        if not kinds:
+            raise InputError(f"{name}: no such search option")
+        by_piece[kinds[0]][name] = value
+    run_folder.prepare(Path(run), "search", resume)
+    cfg = search_config(Path(run), general, by_piece, resume)
+    return run_search(Path(run), cfg, resume=resume, show_progress=progress)
+
+
+def train(run, *, dataset: str | None = None, genotype=None, data_root=None, channels: int | None = None,
+          resume: bool = False, progress: bool = False, **settings) -> dict:
+    """Train (or resume) into the folder `run`: the baseline, or `genotype` (a best.json path, or a genotype
+    object of a space); returns metrics.json's content. Settings: TrainConfig's, the baseline's (width,
+    dropout) and the neuron's (kind, tau, threshold, reset, surrogate, backend)."""
+    groups = {"train": TrainConfig, "model": BaselineOptions, "neuron": NeuronConfig}
+    given: dict[str, dict] = {k: {} for k in groups}
+    for name, value in settings.items():
+        kinds = [k for k, cls in groups.items() if name in {f.name for f in declared(cls)}]
+        if not kinds:
+            raise InputError(f"{name}: no such training setting")
+        given[kinds[0]][name] = value
+    run_dir = Path(run)
+    run_folder.prepare(run_dir, "train", resume)
+    if resume:
+        from spikenas.cli.train_cmd import merge_resumed
+        from spikenas.train.run import saved_config
+
+        saved = merge_resumed(saved_config(run_dir), {"dataset": dataset, "data_root": data_root,
+                                                      "train": given["train"]})
+        dataset, data_root, model, train_settings = (saved["dataset"], saved["data_root"], saved["model"],
+                                                     saved["train"])
+    else:
+        if dataset is None:
+            raise InputError("dataset is required for a new run")
+        model = {"name": "baseline", **given["model"]}
+        if genotype is not None:
+            if given["model"]:
+                raise InputError(f"{', '.join(given['model'])}: settings of the baseline, not of a genotype")
+            if isinstance(genotype, (str, Path)):
+                space_name, g, d = load_genotype(Path(genotype))
+                channels = channels if channels is not None else d.get("channels")
+            else:
+                space_name, g = genotype.to_dict()["space"], genotype
+            model = {"name": "genotype", "space": space_name, "genotype": g.to_dict(), "channels": channels}
+        if given["neuron"]:
+            model["neuron"] = given["neuron"]
+        train_settings = given["train"]
+    cfg = TrainConfig.from_dict({"device": default_device(), **train_settings})
+    return run_training(run_dir, dataset, data_root, model, cfg, resume=resume, show_progress=progress)
+
+
+def load(path, dataset: str | None = None, device: str = "cpu"):
+    """(network in eval mode, what it is) from a training run (trained weights), a search or a genotype file."""
+    return load_network(path, dataset=dataset, device=device)
