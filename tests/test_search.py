@@ -42,6 +42,9 @@ def test_killed_search_resumes_to_the_same_result(cli, tmp_path):
     assert resumed[:len(partial)] == partial  # nothing finished was scored again
     assert resumed == rows(tmp_path / "full") and len({r[1] for r in resumed}) == 40
     assert json.loads((run / "best.json").read_text()) == json.loads((tmp_path / "full" / "best.json").read_text())
+    # the per-candidate log holds each candidate once, as the uninterrupted search's does (times aside)
+    logs = [[r.split(",")[:5] for r in (d / "trials.csv").read_text().splitlines()] for d in (run, tmp_path / "full")]
+    assert logs[0] == logs[1] and len(logs[0]) == 41
 
 
 def test_search_refuses_bad_input(cli, tmp_path):
@@ -104,11 +107,13 @@ def test_report_of_a_search_and_a_training_run(cli, tmp_path):
     out = cli("report", tmp_path / "s")
     assert out.returncode == 0, out.stderr
     html = (tmp_path / "s" / "report.html").read_text()
-    assert "5 candidates" in html and html.count("<svg") == 4 and "Chosen network" in html
+    # four charts (scores: distribution, by candidate, over time, against spikes) and the chosen cell
+    assert "5 candidates" in html and html.count("<svg") == 5 and "Chosen network" in html
     assert cli("train", "--dataset", "digits", "--epochs", "2", "--run", tmp_path / "t", "--quiet").returncode == 0
     assert cli("report", tmp_path / "t").returncode == 0
     html = (tmp_path / "t" / "report.html").read_text()
-    assert "test accuracy" in html and "features.0" in html and html.count("<svg") == 3
+    # accuracy, loss, spikes by cell, spikes and firing rate by layer
+    assert "test accuracy" in html and "features.0" in html and html.count("<svg") == 5
     missing = cli("report", tmp_path / "nothing")
     assert missing.returncode == 2 and "nothing: no run there" in missing.stderr
 

@@ -85,6 +85,8 @@ def train(run, *, dataset: str | None = None, genotype=None, data_root=None, cha
             else:
                 space_name, g = genotype.to_dict()["space"], genotype
             model = {"name": "genotype", "space": space_name, "genotype": g.to_dict(), "channels": channels}
+            if isinstance(genotype, (str, Path)):
+                model["from"] = str(Path(genotype).resolve())
         if given["neuron"]:
             model["neuron"] = given["neuron"]
         train_settings = given["train"]

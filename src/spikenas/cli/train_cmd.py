@@ -73,7 +73,7 @@ def genotype_model(path: Path, channels: int | None) -> dict:
     """The model entry of a run that trains a searched genotype (validated now, before any data is read)."""
     space_name, genotype, d = load_genotype(path)
     return {"name": "genotype", "space": space_name, "genotype": genotype.to_dict(),
-            "channels": channels if channels is not None else d.get("channels")}
+            "channels": channels if channels is not None else d.get("channels"), "from": str(path.resolve())}
 
 
 def merge_resumed(saved: dict, given: dict) -> dict:

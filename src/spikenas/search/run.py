@@ -15,6 +15,7 @@ import torch
 from spikenas import run_folder
 from spikenas.atomic import atomic_write_json
 from spikenas.errors import InputError
+from spikenas.logs import append_trial_csv, write_trials_csv
 from spikenas.progress import Progress
 from spikenas.scores import get_score
 from spikenas.search.config import SearchConfig
@@ -58,12 +59,14 @@ def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_prog
     t0 = time.perf_counter()
     try:
         done = store.trials()
+        write_trials_csv(run_dir, done)  # what a resumed search holds; each new candidate is appended
         best = best_of(done)
         bar = Progress(cfg.candidates, f"search {cfg.space}/{cfg.strategy}", enabled=show_progress)
         bar.update(len(done))
 
         def on_trial(trial) -> None:
             nonlocal best
+            append_trial_csv(run_dir, trial)
             if trial.ok and (best is None or trial.score > best.score):
                 best = trial
                 write_best(run_dir, cfg, best)
@@ -77,6 +80,7 @@ def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_prog
         store.close()
         executor.close()
     chosen = write_results(run_dir, cfg, trials)
+    write_trials_csv(run_dir, trials)
     if chosen is None:
         raise RuntimeError("no candidate could be scored; see the error column of search.sqlite")
     return {"candidates": len(trials), "failed": sum(not t.ok for t in trials), "best": chosen,

@@ -20,6 +20,7 @@ from torch import nn
 from spikenas.atomic import atomic_write_json
 from spikenas.data import DeviceBatches
 from spikenas.devices import autocast_for
+from spikenas.logs import write_history_csv
 from spikenas.progress import Progress
 from spikenas.train.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from spikenas.train.config import TrainConfig
@@ -115,6 +116,7 @@ def fit(model: nn.Module, train: DeviceBatches, test: DeviceBatches, cfg: TrainC
         done = epoch + 1 == cfg.epochs
         metrics = _metrics(base, history, test_metrics, elapsed, "done" if done else "running")
         atomic_write_json(run_dir / "metrics.json", metrics)
+        write_history_csv(run_dir, history)
     if start_epoch >= cfg.epochs:  # resumed a finished run: report what it holds
         test_metrics = measure(model, test, cfg.timesteps, cfg.encoding, cfg.amp, cfg.e_mac_pj, cfg.e_ac_pj)
         metrics = _metrics(base, history, test_metrics, elapsed, "done")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from spikenas.spaces.darts.genotype import PRIMITIVES, edges_of
-from spikenas.viz import charts
+from spikenas.viz import plots
 from spikenas.viz.html_table import table
 
 
@@ -16,20 +16,20 @@ def darts_section(metrics: dict) -> str:
     html = [f"<h2>Differentiable search</h2><p>{metrics.get('epochs_done')} epochs "
             f"({escape(str(metrics.get('status')))}); supernet parameters {metrics.get('supernet_parameters')}; "
             f"derived after the last epoch: <code>{escape(h[-1]['genotype'])}</code>.</p>", '<div class="charts">']
-    html.append(charts.lines({"train (weights half)": [e["train_accuracy"] for e in h],
+    html.append(plots.lines({"train (weights half)": [e["train_accuracy"] for e in h],
                               "architecture half": [e["val_accuracy"] for e in h]},
                              "supernet accuracy", "epoch", "accuracy"))
     cells = list(h[-1]["spikes_per_cell"])
-    html.append(charts.lines({c: [e["spikes_per_cell"].get(c, 0.0) for e in h] for c in cells},
+    html.append(plots.lines({c: [e["spikes_per_cell"].get(c, 0.0) for e in h] for c in cells},
                              "spikes per sample by cell", "epoch", "spikes per sample"))
     for kind in ("normal", "reduce"):
         series = {}
         for k, op in enumerate(PRIMITIVES):
             series[op] = [sum(row[k] for row in e["alphas"][kind]) / len(e["alphas"][kind]) for e in h]
-        html.append(charts.lines(series, f"{kind} cell: mean architecture weight per op", "epoch", "weight"))
+        html.append(plots.lines(series, f"{kind} cell: mean architecture weight per op", "epoch", "weight"))
     if "macro" in h[-1]:
         depths = range(1, len(h[-1]["macro"]["depth"]) + 1)
-        html.append(charts.lines({f"{d} cells": [e["macro"]["depth"][d - 1] for e in h] for d in depths
+        html.append(plots.lines({f"{d} cells": [e["macro"]["depth"][d - 1] for e in h] for d in depths
                                   if any(e["macro"]["depth"][d - 1] > 0 for e in h)},
                                  "network level: weight of each exit depth", "epoch", "weight"))
     html.append("</div>")

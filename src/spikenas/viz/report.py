@@ -1,13 +1,18 @@
 """One HTML page per run folder: what was asked, what was found, what it cost.
 
-A search run shows its settings, the score distribution, score against spikes, the best candidates and the
-drawn best cell; a training run shows its settings, the learning curves, accuracy, spikes per layer and
-energy. Charts are inline SVG, so the page is a single file that opens anywhere."""
+A search run shows its settings, the scores (distribution, by candidate, over time, against spikes; failures
+as crosses and a table of their reasons), for NSGA-II the front in each pair of objectives and the progress
+per generation, the best candidates and the drawn chosen cell; the chosen candidate is the same everywhere
+(search.results.chosen_candidate). A training run shows its settings, the learning curves, accuracy, spikes
+per layer, firing rates, MACs, synaptic operations and energy, and the trained genotype drawn with a link to
+its search. Charts are matplotlib's (viz.plots) inlined as SVG, so the page is one file that opens anywhere."""
 
 from __future__ import annotations
 
 import json
 import math
+import os
+from collections import Counter
 from html import escape
 from pathlib import Path
 
@@ -16,7 +21,7 @@ from spikenas.errors import InputError
 from spikenas.run_folder import read_config
 from spikenas.search.results import chosen_candidate
 from spikenas.search.store import Store
-from spikenas.viz import charts
+from spikenas.viz import plots
 from spikenas.viz.darts_report import darts_section
 from spikenas.viz.genotype_view import draw
 from spikenas.viz.html_table import table
@@ -41,37 +46,86 @@ def _search_section(run: Path, cfg: dict) -> str:
     finally:
         store.close()
     ok = [t for t in rows if t.ok and math.isfinite(t.score)]
-    degenerate = sum(t.ok and not math.isfinite(t.score) for t in rows)
-    failed = sum(not t.ok for t in rows)
-    html = [f"<h2>Search</h2><p>{len(rows)} candidates: {failed} failed, {degenerate} with a score of -inf "
-            f"(spike patterns too alike for a non-singular kernel), {sum(t.seconds for t in rows):.1f} s of "
+    degenerate = [t for t in rows if t.ok and not math.isfinite(t.score)]
+    failed = [t for t in rows if not t.ok]
+    html = [f"<h2>Search</h2><p>{len(rows)} candidates: {len(failed)} failed, {len(degenerate)} with a score of "
+            f"-inf (spike patterns too alike for a non-singular kernel), {sum(t.seconds for t in rows):.1f} s of "
             "scoring.</p>"]
-    if ok:
-        chosen_idx = chosen_candidate(run)  # what the search chose (best.json), not recomputed here
-        best = next((t for t in ok if t.idx == chosen_idx), None) or max(ok, key=lambda t: (t.score, -t.idx))
-        score_name = cfg.get("score", "score")
-        html.append('<div class="charts">')
-        html.append(charts.histogram([t.score for t in ok], f"{score_name} of every candidate", score_name))
-        html.append(charts.scatter([t.values["spikes"] for t in ok], [t.score for t in ok], "score against spikes",
-                                   "spikes per sample at initialisation", "score", ok.index(best)))
-        html.append(charts.lines({"best so far": _running_max([t.score for t in ok])}, "best score by candidate",
-                                 "candidate", "best score"))
-        html.append("</div>")
-        top = sorted(ok, key=lambda t: -t.score)[:10]
-        html.append("<h3>Best candidates</h3>" + table(
-            [[t.idx, t.metrics.get("code") or t.hash, f"{t.score:.4f}", f"{t.values['spikes']:.0f}",
-              t.values["params"], f"{t.seconds:.2f}"] for t in top],
-            ["#", "genotype", "score", "spikes/sample", "parameters", "s"]))
-        front_file = run / "front.json"
-        if front_file.exists():
-            front = json.loads(front_file.read_text())
-            html.append(f"<h3>Pareto front on {escape(', '.join(front['objectives']))}</h3>" + table(
-                [[m["candidate"], m["hash"], f"{m['score']:.4f}", f"{m['spikes_per_sample_at_init']:.0f}",
-                  m["parameters"], "chosen" if m["candidate"] == front["chosen"] else ""] for m in front["front"]],
-                ["#", "genotype", "score", "spikes/sample", "parameters", f"{front['pick']}"]))
-        space = spaces.get(cfg["space"], **cfg.get("space_options", {}))
-        g = space.genotype_from_json(best.genotype)
-        html.append(f"<h3>Chosen network (#{best.idx})</h3>" + draw(g, cfg["space"]))
+    if failed:
+        reasons = Counter((t.error or "no reason recorded").strip().splitlines()[-1][:160] for t in failed)
+        html.append("<h3>Failures</h3>" + table(
+            [[escape(r), n, ", ".join(str(t.idx) for t in failed
+                                      if (t.error or "no reason recorded").strip().splitlines()[-1][:160] == r)[:80]]
+             for r, n in reasons.most_common()], ["reason", "candidates", "which (#)"]))
+    if not ok:
+        return "".join(html)
+    chosen_idx = chosen_candidate(run)  # what the search chose (best.json or the front's pick), everywhere below
+    best = next((t for t in ok if t.idx == chosen_idx), None) or max(ok, key=lambda t: (t.score, -t.idx))
+    at = ok.index(best)
+    score_name = cfg.get("score", "score")
+    if cfg.get("strategy") == "darts":
+        score_name = "supernet accuracy"
+    no_score = [t for t in rows if t not in ok]
+    html.append(f'<p>The chosen candidate, #{best.idx}, is ringed in red in every chart.</p><div class="charts">')
+    html.append(plots.histogram([t.score for t in ok], f"{score_name} of every candidate", score_name,
+                                chosen=best.score))
+    html.append(plots.scatter([t.idx for t in ok], [t.score for t in ok], f"{score_name} by candidate",
+                              "candidate (order of proposal)", score_name, at, [t.idx for t in no_score],
+                              integer_x=True))
+    elapsed, clock = {}, 0.0
+    for t in sorted(rows, key=lambda t: t.idx):
+        clock += t.seconds
+        elapsed[t.idx] = clock
+    html.append(plots.scatter([elapsed[t.idx] for t in ok], [t.score for t in ok], f"{score_name} over time",
+                              "scoring time so far, s", score_name, at, [elapsed[t.idx] for t in no_score]))
+    html.append(plots.scatter([t.values["spikes"] for t in ok], [t.score for t in ok],
+                              f"{score_name} against spikes", "spikes per sample at initialisation", score_name, at))
+    html.append("</div>")
+    front_file = run / "front.json"
+    if front_file.exists():
+        html.append(_front_section(json.loads(front_file.read_text()), ok, best, cfg))
+    top = sorted(ok, key=lambda t: -t.score)[:10]
+    html.append("<h3>Best candidates by score</h3>" + table(
+        [[t.idx, t.metrics.get("code") or t.hash, f"{t.score:.4f}", f"{t.values['spikes']:.0f}",
+          t.values["params"], f"{t.seconds:.2f}", "chosen" if t is best else ""] for t in top],
+        ["#", "genotype", "score", "spikes/sample", "parameters", "s", ""]))
+    space = spaces.get(cfg["space"], **cfg.get("space_options", {}))
+    g = space.genotype_from_json(best.genotype)
+    html.append(f"<h3>Chosen network (#{best.idx})</h3>" + draw(g, cfg["space"]))
+    return "".join(html)
+
+
+def _front_section(front: dict, ok: list, best, cfg: dict) -> str:
+    """The Pareto front in each pair of objectives, progress per generation, and the front as a table."""
+    objectives = front["objectives"]
+    members = {m["candidate"] for m in front["front"]}
+    value = {"score": lambda t: t.score, "spikes": lambda t: t.values["spikes"], "params": lambda t: t.values["params"]}
+    html = [f"<h3>Pareto front on {escape(', '.join(objectives))} ({len(members)} candidates; the chosen one "
+            f"by --pick {escape(front['pick'])})</h3>", '<div class="charts">']
+    at = ok.index(best)
+    front_at = [i for i, t in enumerate(ok) if t.idx in members]
+    for i, x in enumerate(objectives):
+        for y in objectives[i + 1:]:
+            html.append(plots.front_pair([value[x](t) for t in ok], [value[y](t) for t in ok], front_at, at, x, y))
+    so = cfg.get("strategy_options", {})
+    population, offspring = int(so.get("population", 50)), int(so.get("offspring", 50))
+    gens: dict[int, list] = {}
+    for t in ok:
+        gens.setdefault(0 if t.idx < population else 1 + (t.idx - population) // offspring, []).append(t)
+    order = sorted(gens)
+    for name in objectives:
+        pick = max if name == "score" else min
+        so_far, line = None, []
+        for gnum in order:
+            v = pick(value[name](t) for t in gens[gnum])
+            so_far = v if so_far is None else pick(so_far, v)
+            line.append(so_far)
+        html.append(plots.lines({f"{'best' if name == 'score' else 'lowest'} so far": line},
+                                f"{name} by generation", "generation", name, x=order))
+    html.append("</div>")
+    html.append(table([[m["candidate"], m["hash"], f"{m['score']:.4f}", f"{m['spikes_per_sample_at_init']:.0f}",
+                        m["parameters"], "chosen" if m["candidate"] == best.idx else ""] for m in front["front"]],
+                      ["#", "genotype", "score", "spikes/sample", "parameters", ""]))
     return "".join(html)
 
 
@@ -82,39 +136,49 @@ def _chosen_network(run: Path, cfg: dict) -> str:
     return f"<h3>Derived network ({escape(best.get('chosen_by', ''))})</h3>" + draw(g, cfg["space"])
 
 
-def _running_max(vals: list[float]) -> list[float]:
-    out, m = [], float("-inf")
-    for v in vals:
-        m = max(m, v)
-        out.append(m)
-    return out
-
-
-def _train_section(metrics: dict) -> str:
+def _train_section(metrics: dict, cfg: dict, run: Path) -> str:
     h = metrics.get("history", [])
+    macs, sops = metrics.get("macs_per_sample"), metrics.get("sops_per_sample")
     html = ["<h2>Training</h2>", table([
         ["status", metrics.get("status")], ["epochs", metrics.get("epochs_done")],
-        ["test accuracy", f"{100 * metrics['test_accuracy']:.2f}%"],
+        ["test accuracy (the test split, read after training)", f"{100 * metrics['test_accuracy']:.2f}%"],
         ["spikes per sample", f"{metrics['spikes_per_sample']:.0f}"],
+        ["MACs per sample (the analog first layer)", f"{macs:,.0f}" if macs is not None else "-"],
+        ["synaptic operations per sample (spike-driven layers)", f"{sops:,.0f}" if sops is not None else "-"],
         ["energy per sample", f"{metrics['energy_per_sample_uj']:.4f} uJ"],
         ["parameters", metrics.get("parameters")], ["wall time", f"{metrics.get('wall_time_s', 0):.1f} s"]],
         ["metric", "value"])]
     if h:
         html.append('<div class="charts">')
-        html.append(charts.lines({"train": [e["train_accuracy"] for e in h], "test": [e["test_accuracy"] for e in h]},
-                                 "accuracy", "epoch", "accuracy"))
-        html.append(charts.lines({"train": [e["train_loss"] for e in h], "test": [e["test_loss"] for e in h]},
-                                 "loss", "epoch", "loss"))
+        html.append(plots.lines({"train": [e["train_accuracy"] for e in h], "test": [e["test_accuracy"] for e in h]},
+                                "accuracy", "epoch", "accuracy"))
+        html.append(plots.lines({"train": [e["train_loss"] for e in h], "test": [e["test_loss"] for e in h]},
+                                "loss", "epoch", "loss"))
         if h[-1].get("spikes_per_cell"):
-            html.append(charts.lines({c: [e.get("spikes_per_cell", {}).get(c, 0.0) for e in h]
-                                      for c in h[-1]["spikes_per_cell"]}, "test spikes per sample by cell",
-                                     "epoch", "spikes per sample"))
+            html.append(plots.lines({c: [e.get("spikes_per_cell", {}).get(c, 0.0) for e in h]
+                                     for c in h[-1]["spikes_per_cell"]}, "test spikes per sample by cell",
+                                    "epoch", "spikes per sample"))
         html.append("</div>")
     layers = metrics.get("spikes_per_sample_per_layer", {})
     rates = metrics.get("firing_rate_per_layer", {})
+    if layers:
+        spikes = plots.bars(list(layers), list(layers.values()), "spikes per sample by layer", "spikes per sample")
+        fired = plots.bars(list(rates), list(rates.values()), "firing rate by layer", "spikes per neuron per step")
+        html.append(f'<div class="charts">{spikes}{fired}</div>')
     html.append("<h3>Spikes per layer</h3>" + table(
         [[k, f"{v:.1f}", f"{rates.get(k, 0):.4f}"] for k, v in layers.items()],
         ["layer", "spikes per sample", "firing rate"]))
+    model = cfg.get("model", {})
+    if model.get("name") == "genotype":
+        space = spaces.get(model["space"])
+        g = space.genotype_from_dict(model["genotype"])
+        source = model.get("from")
+        link = ""
+        if source:
+            search = Path(source).parent
+            rel = os.path.relpath(search / "report.html", run.resolve())
+            link = f' from the search in <a href="{escape(rel)}">{escape(str(search))}</a>'
+        html.append(f"<h3>Trained network ({escape(model['space'])} genotype{link})</h3>" + draw(g, model["space"]))
     return "".join(html)
 
 
@@ -144,7 +208,7 @@ def write_report(run: Path) -> Path:
         if (run / "search.sqlite").exists():
             parts.append(_search_section(run, cfg))
         if metrics is not None:
-            parts.append(_train_section(metrics))
+            parts.append(_train_section(metrics, cfg, run))
     parts.append("</body></html>")
     out = run / "report.html"
     out.write_text("".join(parts))

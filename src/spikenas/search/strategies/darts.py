@@ -19,6 +19,7 @@ from spikenas import data
 from spikenas.atomic import atomic_write_json
 from spikenas.devices import autocast_for
 from spikenas.errors import InputError
+from spikenas.logs import write_history_csv
 from spikenas.progress import Progress
 from spikenas.search.architect import Architect
 from spikenas.search.results import write_derived
@@ -142,6 +143,8 @@ class DartsSearch:
             for cell, v in val["spikes_per_cell"].items():
                 ctx.store.report(0, f"spikes.{cell}", epoch + 1, v)
             write_derived(ctx.run_dir, cfg, trial, epoch + 1)
+            write_history_csv(ctx.run_dir, [{k: v for k, v in e.items() if k not in ("alphas", "macro")}
+                                            for e in history])
             save_checkpoint(path, {"model": model.state_dict(), "w_opt": w_opt.state_dict(),
                                    "a_opt": architect.optimizer.state_dict(), "sched": sched.state_dict(),
                                    "rng": rng_state(), "epoch": epoch, "history": history, "elapsed_s": elapsed})
