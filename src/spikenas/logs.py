@@ -55,3 +55,29 @@ def write_history_csv(run_dir: Path, history: list[dict]) -> None:
     w.writeheader()
     w.writerows(rows)
     atomic_write_bytes(Path(run_dir) / "history.csv", buf.getvalue().encode())
+
+
+class TensorBoard:
+    """Scalars for TensorBoard in RUN/tensorboard when the `tensorboard` package is installed (else nothing):
+    `add(step, {"name": value, ...})`. A resumed run first drops what it had logged after `start` (the
+    steps it is about to log again)."""
+
+    def __init__(self, run_dir: Path, start: int = 0) -> None:
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+        except ImportError:
+            self.writer = None
+            return
+        self.writer = SummaryWriter(str(Path(run_dir) / "tensorboard"), purge_step=start if start else None)
+
+    def add(self, step: int, scalars: dict) -> None:
+        if self.writer is None:
+            return
+        for name, value in scalars.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                self.writer.add_scalar(name, value, step)
+        self.writer.flush()
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()

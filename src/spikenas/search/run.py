@@ -15,7 +15,7 @@ import torch
 from spikenas import run_folder
 from spikenas.atomic import atomic_write_json
 from spikenas.errors import InputError
-from spikenas.logs import append_trial_csv, write_trials_csv
+from spikenas.logs import TensorBoard, append_trial_csv, write_trials_csv
 from spikenas.progress import Progress
 from spikenas.scores import get_score
 from spikenas.search.config import SearchConfig
@@ -64,9 +64,13 @@ def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_prog
         bar = Progress(cfg.candidates, f"search {cfg.space}/{cfg.strategy}", enabled=show_progress)
         bar.update(len(done))
 
+        board = TensorBoard(run_dir, len(done))
+
         def on_trial(trial) -> None:
             nonlocal best
             append_trial_csv(run_dir, trial)
+            if trial.ok:
+                board.add(trial.idx, {f"candidate/{k}": v for k, v in trial.values.items()})
             if trial.ok and (best is None or trial.score > best.score):
                 best = trial
                 write_best(run_dir, cfg, best)
@@ -75,6 +79,7 @@ def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_prog
         ctx = SearchContext(space, store, executor, cfg.candidates, run_dir, cfg.seed, cfg.workers, on_trial)
         strategy.run(ctx)
         bar.close()
+        board.close()
         trials = store.trials()
     finally:
         store.close()

@@ -20,7 +20,7 @@ from torch import nn
 from spikenas.atomic import atomic_write_json
 from spikenas.data import DeviceBatches
 from spikenas.devices import autocast_for
-from spikenas.logs import write_history_csv
+from spikenas.logs import TensorBoard, write_history_csv
 from spikenas.progress import Progress
 from spikenas.train.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from spikenas.train.config import TrainConfig
@@ -83,7 +83,7 @@ def fit(model: nn.Module, train: DeviceBatches, test: DeviceBatches, cfg: TrainC
         set_rng_state(ck["rng"])
         start_epoch, elapsed, history = ck["epoch"] + 1, ck["elapsed_s"], ck["history"]
     base = {**(info or {}), "parameters": count_parameters(model), "config": cfg.to_dict()}
-
+    board = TensorBoard(run_dir, start_epoch + 1)
     for epoch in range(start_epoch, cfg.epochs):
         t0 = time.monotonic()
         model.train()
@@ -117,6 +117,8 @@ def fit(model: nn.Module, train: DeviceBatches, test: DeviceBatches, cfg: TrainC
         metrics = _metrics(base, history, test_metrics, elapsed, "done" if done else "running")
         atomic_write_json(run_dir / "metrics.json", metrics)
         write_history_csv(run_dir, history)
+        board.add(epoch + 1, record)
+    board.close()
     if start_epoch >= cfg.epochs:  # resumed a finished run: report what it holds
         test_metrics = measure(model, test, cfg.timesteps, cfg.encoding, cfg.amp, cfg.e_mac_pj, cfg.e_ac_pj)
         metrics = _metrics(base, history, test_metrics, elapsed, "done")

@@ -7,6 +7,7 @@ from html import escape
 
 from spikenas.cells import OPS as TABLE
 from spikenas.spaces.snasnet.genotype import OPS, SnasGenotype
+from spikenas.viz.labels import LINE_H, Labels
 
 NODE_NAMES = ("input", "node 1", "node 2", "output")
 
@@ -21,6 +22,7 @@ def snasnet_svg(g: SnasGenotype, title: str = "") -> str:
              '<path d="M0,0 L10,4 L0,8 z" fill="#333"/></marker></defs>']
     if title:
         parts.append(f'<text x="10" y="20" font-size="14">{escape(title)}</text>')
+    labels = Labels()
     for i, j, code in g.forward_edges() + g.backward_edges():
         back = i > j
         x1, x2 = xs[i], xs[j]
@@ -33,7 +35,7 @@ def snasnet_svg(g: SnasGenotype, title: str = "") -> str:
                      f'stroke-width="2"{dash} marker-end="url(#a)"/>')
         label = TABLE[OPS[code]].label + (" (t+1)" if back else "")
         ly = (y0 + cy) / 2 + (12 if back else -4)
-        parts.append(f'<text x="{(x1 + x2) / 2}" y="{ly}" text-anchor="middle" fill="{colour}">{label}</text>')
+        parts.append(labels.place((x1 + x2) / 2, ly, label, colour, step=LINE_H if back else -LINE_H))
     alive = set(g.alive())
     for n, x in enumerate(xs):
         fill = "#f4f4f4" if n in alive else "#ffffff"

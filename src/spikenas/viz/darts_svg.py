@@ -8,6 +8,7 @@ from html import escape
 
 from spikenas.cells import OPS
 from spikenas.spaces.darts.genotype import DartsGenotype
+from spikenas.viz.labels import Labels
 
 COLOURS = {"skip": "#555", "lif_conv3x3_bn": "#2b5fb5", "lif_conv5x5_bn": "#1b3f85", "lif_dilconv3x3_bn": "#6b3fb5",
            "avgpool3x3": "#2b8a3e", "maxpool3x3": "#b5412b"}
@@ -16,7 +17,7 @@ COLOURS = {"skip": "#555", "lif_conv3x3_bn": "#2b5fb5", "lif_conv5x5_bn": "#1b3f
 def _cell(pairs, reduction: bool, nodes: int, y: int, gap: int) -> list[str]:
     names = ["c(k-2)", "c(k-1)"] + [f"node {i}" for i in range(nodes)] + ["output"]
     xs = [70 + gap * i for i in range(len(names))]
-    r, out = 24, []
+    r, out, labels = 24, [], Labels()
     for k, (op, src) in enumerate(pairs):
         dst = 2 + k // 2
         x1, x2 = xs[src], xs[dst]
@@ -25,8 +26,7 @@ def _cell(pairs, reduction: bool, nodes: int, y: int, gap: int) -> list[str]:
         out.append(f'<path d="M{x1},{y - r} Q{(x1 + x2) / 2},{cy} {x2},{y - r}" fill="none" stroke="{colour}" '
                    f'stroke-width="2" marker-end="url(#a)"/>')
         label = OPS[op].label + (" /2" if reduction and src < 2 else "")
-        out.append(f'<text x="{(x1 + x2) / 2}" y="{(y - r + cy) / 2 - 2}" text-anchor="middle" fill="{colour}" '
-                   f'font-size="11">{escape(label)}</text>')
+        out.append(labels.place((x1 + x2) / 2, (y - r + cy) / 2 - 2, label, colour, size=11))
     for i in range(nodes):  # concatenated into the output
         out.append(f'<path d="M{xs[2 + i]},{y + r} Q{(xs[2 + i] + xs[-1]) / 2},{y + r + 26 + 6 * (nodes - i)} '
                    f'{xs[-1]},{y + r}" fill="none" stroke="#aaa" stroke-dasharray="4,3" marker-end="url(#a)"/>')

@@ -19,7 +19,7 @@ from spikenas import data
 from spikenas.atomic import atomic_write_json
 from spikenas.devices import autocast_for
 from spikenas.errors import InputError
-from spikenas.logs import write_history_csv
+from spikenas.logs import TensorBoard, write_history_csv
 from spikenas.progress import Progress
 from spikenas.search.architect import Architect
 from spikenas.search.results import write_derived
@@ -100,6 +100,7 @@ class DartsSearch:
             set_rng_state(ck["rng"])
             start, history, elapsed = ck["epoch"] + 1, ck["history"], ck["elapsed_s"]
         params = sum(p.numel() for p in model.weight_parameters())
+        board = TensorBoard(ctx.run_dir, start + 1)
         for epoch in range(start, o.epochs):
             t0 = time.monotonic()
             model.train()
@@ -145,6 +146,7 @@ class DartsSearch:
             write_derived(ctx.run_dir, cfg, trial, epoch + 1)
             write_history_csv(ctx.run_dir, [{k: v for k, v in e.items() if k not in ("alphas", "macro")}
                                             for e in history])
+            board.add(epoch + 1, {**record, **{f"spikes.{c}": v for c, v in record["spikes_per_cell"].items()}})
             save_checkpoint(path, {"model": model.state_dict(), "w_opt": w_opt.state_dict(),
                                    "a_opt": architect.optimizer.state_dict(), "sched": sched.state_dict(),
                                    "rng": rng_state(), "epoch": epoch, "history": history, "elapsed_s": elapsed})
