@@ -170,3 +170,17 @@ def test_the_export_command_writes_a_trained_network(cli, tmp_path):
     bad = cli("export", run, "--format", "nope")
     assert bad.returncode == 2 and "--format" in bad.stderr
 
+
+
+def test_a_trained_snasnet_network_exports_to_nir(cli, tmp_path):
+    search, run = tmp_path / "s", tmp_path / "t"
+    assert cli("search", "--candidates", "3", "--timesteps", "2", "--batch-size", "32", "--repeats", "1",
+               "--channels", "8", "--quiet", "--run", search).returncode == 0
+    assert cli("train", "--genotype", search / "best.json", "--dataset", "digits", "--epochs", "1", "--timesteps",
+               "2", "--batch-size", "256", "--quiet", "--run", run).returncode == 0
+    out = cli("export", run, "--format", "nir", "--out", tmp_path / "snas.nir")
+    assert out.returncode == 0, out.stderr
+    graph = nir.read(tmp_path / "snas.nir")
+    state = torch.load(run / "checkpoint.pt", weights_only=False)["model"]
+    assert np.allclose(graph.nodes["fc1"].weight, state["fc1.module.weight"].numpy(), atol=1e-6)
+    assert "trained weights" in out.stdout and graph.metadata.get("trained") in (True, 1)
