@@ -101,7 +101,9 @@ def run(args: argparse.Namespace) -> int:
     cfg = TrainConfig.from_dict({"device": default_device(), **settings["train"]})
     metrics = run_training(run_dir, settings["dataset"], settings["data_root"], settings["model"], cfg,
                            resume=args.resume, show_progress=not args.quiet)
-    print(f"test accuracy {100 * metrics['test_accuracy']:.2f}%  spikes/sample {metrics['spikes_per_sample']:.0f}  "
-          f"energy/sample {metrics['energy_per_sample_uj']:.3f} uJ  parameters {metrics['parameters']}  "
-          f"time {metrics['wall_time_s']:.1f}s  -> {run_dir / 'metrics.json'}")
+    held = metrics["config"].get("val_split", 0)
+    where = f" (read once; {100 * held:.0f}% of the training set held out for validation)" if held else ""
+    print(f"test accuracy {100 * metrics['test_accuracy']:.2f}%{where}  "
+          f"spikes/sample {metrics['spikes_per_sample']:.0f}  energy/sample {metrics['energy_per_sample_uj']:.3f} uJ  "
+          f"parameters {metrics['parameters']}  time {metrics['wall_time_s']:.1f}s  -> {run_dir / 'metrics.json'}")
     return 0

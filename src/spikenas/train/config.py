@@ -28,6 +28,10 @@ class TrainConfig:
                            choices=ENCODINGS)
     framing: str = option("count", "event sets: T bins of equal event count or equal time",
                           choices=FRAMING_METHODS)
+    val_split: float = option(0.0, "hold out this fraction of the training set (seeded by --seed) as a "
+                                   "validation split, evaluated every epoch instead of the test set, which is then "
+                                   "read once, after the last epoch (0: no hold-out; the test set every epoch)",
+                              low=0, high=0.5)
     crop_padding: int = option(0, "random crop with this zero padding (0: off)", low=0, high=64)
     flip: bool = option(False, "random horizontal flips")
     shift: int = option(0, "random translation of event frames by up to this many pixels (0: off)", low=0,

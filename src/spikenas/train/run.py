@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -60,13 +61,24 @@ def check_model(model_spec: dict, shape, classes: int, cfg: TrainConfig, events:
 
 
 def prepare_data(dataset: str, data_root, cfg: TrainConfig):
-    """Train and test batches on the training device. Static images are normalised by the train set's
-    channel statistics (direct encoding); event frames are fed as counts."""
+    """Train, test and (with --val-split) validation batches on the training device: (shape, classes, train,
+    test, validation or None). The validation split is a seeded part of the training set, never trained on.
+    Static images are normalised by the training part's channel statistics (direct encoding); event frames
+    are fed as counts."""
     info = data.get_info(dataset)
     events = info.kind == "events"
     T = cfg.timesteps if events else None
     xtr, ytr = data.load(dataset, data_root, "train", T, cfg.framing)
     xte, yte = data.load(dataset, data_root, "test", T, cfg.framing)
+    xva = yva = None
+    if cfg.val_split > 0:
+        n_val = round(cfg.val_split * len(ytr))
+        if not 1 <= n_val < len(ytr):
+            raise InputError(f"--val-split {cfg.val_split} of {len(ytr)} training samples leaves no validation "
+                             f"or no training sample")
+        perm = torch.from_numpy(np.random.default_rng(cfg.seed).permutation(len(ytr)))
+        xva, yva = xtr[perm[:n_val]], ytr[perm[:n_val]]
+        xtr, ytr = xtr[perm[n_val:]], ytr[perm[n_val:]]
     mean = std = None
     if not events and cfg.encoding == "direct":
         mean, std = data.channel_stats(xtr)
@@ -75,8 +87,10 @@ def prepare_data(dataset: str, data_root, cfg: TrainConfig):
     train = data.DeviceBatches(xtr, ytr, cfg.batch_size, cfg.device, mean, std, aug, shuffle=True,
                                seed=cfg.seed, scale=scale)
     test = data.DeviceBatches(xte, yte, cfg.eval_batch_size, cfg.device, mean, std, scale=scale)
+    val = None if xva is None else data.DeviceBatches(xva, yva, cfg.eval_batch_size, cfg.device, mean, std,
+                                                      scale=scale)
     classes = info.classes or int(max(ytr.max(), yte.max())) + 1
-    return tuple(xtr.shape[-3:]), classes, train, test
+    return tuple(xtr.shape[-3:]), classes, train, test, val
 
 
 def run_training(run_dir: Path, dataset: str, data_root, model_spec: dict, cfg: TrainConfig,
@@ -94,12 +108,14 @@ def run_training(run_dir: Path, dataset: str, data_root, model_spec: dict, cfg: 
     info = data.get_info(dataset)
     if info.classes:  # an impossible model setting, or one too large, is refused before any data is read
         check_model(model_spec, info.shape, info.classes, cfg, info.kind == "events")
-    shape, classes, train, test = prepare_data(dataset, data_root, cfg)
+    shape, classes, train, test, val = prepare_data(dataset, data_root, cfg)
     check_model(model_spec, shape, classes, cfg, info.kind == "events")
     torch.manual_seed(cfg.seed)
     model = build_model(model_spec, shape, classes, cfg.timesteps)
-    about = {"dataset": dataset, "model": model_spec, "input_shape": list(shape), "classes": classes}
-    return fit(model, train, test, cfg, run_dir, info=about, resume=resume, show_progress=show_progress)
+    about = {"dataset": dataset, "model": model_spec, "input_shape": list(shape), "classes": classes,
+             "samples": {"train": len(train.y), "validation": len(val.y) if val is not None else 0,
+                         "test": len(test.y)}}
+    return fit(model, train, test, cfg, run_dir, info=about, resume=resume, show_progress=show_progress, val=val)
 
 
 def check_backend(model_spec: dict, device: str) -> None:

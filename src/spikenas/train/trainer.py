@@ -61,9 +61,12 @@ def count_parameters(model: nn.Module) -> int:
 
 
 def fit(model: nn.Module, train: DeviceBatches, test: DeviceBatches, cfg: TrainConfig, run_dir: Path,
-        info: dict | None = None, resume: bool = False, show_progress: bool = True, step: Step | None = None) -> dict:
+        info: dict | None = None, resume: bool = False, show_progress: bool = True, step: Step | None = None,
+        val: DeviceBatches | None = None) -> dict:
     """Train `model` for `cfg.epochs`, checkpointing into `run_dir`; returns (and writes) metrics.json.
-    `step`: what one batch does (default `supervised_step`)."""
+    `step`: what one batch does (default `supervised_step`). With `val` (a hold-out of the training set)
+    every epoch is measured on it and the test set is read once, after the last epoch; without, every
+    epoch is measured on the test set. metrics.json's `splits` says which split each figure comes from."""
     device = torch.device(cfg.device)
     step = step or supervised_step(cfg, device)
     model.to(device)
@@ -99,47 +102,59 @@ def fit(model: nn.Module, train: DeviceBatches, test: DeviceBatches, cfg: TrainC
             seen += len(yb)
             bar.update(1)
         bar.close()
-        test_metrics = measure(model, test, cfg.timesteps, cfg.encoding, cfg.amp, cfg.e_mac_pj, cfg.e_ac_pj)
+        watched = measure(model, val if val is not None else test, cfg.timesteps, cfg.encoding, cfg.amp,
+                          cfg.e_mac_pj, cfg.e_ac_pj)
         elapsed += time.monotonic() - t0
+        split = "val" if val is not None else "test"
         record = {"epoch": epoch + 1, "train_loss": float(loss_sum) / seen,
-                  "train_accuracy": float(correct) / seen, "test_accuracy": test_metrics["accuracy"],
-                  "test_loss": test_metrics["loss"], "spikes_per_sample": test_metrics["spikes_per_sample"],
-                  "spikes_per_cell": test_metrics["spikes_per_sample_per_cell"], "lr": opt.param_groups[0]["lr"],
+                  "train_accuracy": float(correct) / seen, f"{split}_accuracy": watched["accuracy"],
+                  f"{split}_loss": watched["loss"], "spikes_per_sample": watched["spikes_per_sample"],
+                  "spikes_per_cell": watched["spikes_per_sample_per_cell"], "lr": opt.param_groups[0]["lr"],
                   "wall_time_s": elapsed}
         history.append(record)
         if show_progress:
             print(f"epoch {epoch + 1}/{cfg.epochs}: train loss {record['train_loss']:.4f}, "
-                  f"test accuracy {100 * record['test_accuracy']:.2f}%, {elapsed:.0f}s", flush=True)
+                  f"{'validation' if val is not None else 'test'} accuracy {100 * watched['accuracy']:.2f}%, "
+                  f"{elapsed:.0f}s", flush=True)
         save_checkpoint(ckpt_path, {"model": model.state_dict(), "optimizer": opt.state_dict(),
                                     "scheduler": sched.state_dict(), "rng": rng_state(), "epoch": epoch,
                                     "elapsed_s": elapsed, "history": history})
         done = epoch + 1 == cfg.epochs
-        metrics = _metrics(base, history, test_metrics, elapsed, "done" if done else "running")
+        if val is None:
+            final = watched
+        else:  # the test set, once, after the last epoch
+            final = measure(model, test, cfg.timesteps, cfg.encoding, cfg.amp, cfg.e_mac_pj,
+                            cfg.e_ac_pj) if done else None
+        metrics = _metrics(base, history, final, elapsed, "done" if done else "running", val is not None)
         atomic_write_json(run_dir / "metrics.json", metrics)
         write_history_csv(run_dir, history)
         board.add(epoch + 1, record)
     board.close()
     if start_epoch >= cfg.epochs:  # resumed a finished run: report what it holds
-        test_metrics = measure(model, test, cfg.timesteps, cfg.encoding, cfg.amp, cfg.e_mac_pj, cfg.e_ac_pj)
-        metrics = _metrics(base, history, test_metrics, elapsed, "done")
+        final = measure(model, test, cfg.timesteps, cfg.encoding, cfg.amp, cfg.e_mac_pj, cfg.e_ac_pj)
+        metrics = _metrics(base, history, final, elapsed, "done", val is not None)
         atomic_write_json(run_dir / "metrics.json", metrics)
     return metrics
 
 
-def _metrics(base: dict, history: list[dict], test: dict, elapsed: float, status: str) -> dict:
+def _metrics(base: dict, history: list[dict], test: dict | None, elapsed: float, status: str,
+             held_out: bool) -> dict:
+    """metrics.json: the test figures (None until the test set is read, with a hold-out: after the last
+    epoch), the per-epoch history, and which split each figure comes from."""
+    keys = {"test_accuracy": "accuracy", "test_loss": "loss", "spikes_per_sample": "spikes_per_sample",
+            "spikes_per_sample_per_cell": "spikes_per_sample_per_cell",
+            "spikes_per_sample_per_layer": "spikes_per_sample_per_layer",
+            "firing_rate_per_layer": "firing_rate_per_layer", "macs_per_sample": "macs_per_sample",
+            "sops_per_sample": "sops_per_sample", "energy_per_sample_uj": "energy_per_sample_uj"}
+    per_epoch = "validation (a seeded hold-out of the training set)" if held_out else "test"
     return {
         **base,
         "status": status,
         "epochs_done": len(history),
-        "test_accuracy": test["accuracy"],
-        "test_loss": test["loss"],
-        "spikes_per_sample": test["spikes_per_sample"],
-        "spikes_per_sample_per_cell": test["spikes_per_sample_per_cell"],
-        "spikes_per_sample_per_layer": test["spikes_per_sample_per_layer"],
-        "firing_rate_per_layer": test["firing_rate_per_layer"],
-        "macs_per_sample": test["macs_per_sample"],
-        "sops_per_sample": test["sops_per_sample"],
-        "energy_per_sample_uj": test["energy_per_sample_uj"],
+        **{k: (test[v] if test is not None else None) for k, v in keys.items()},
+        "splits": {"test_accuracy, spikes, energy": "test, read once after the last epoch" if held_out
+                   else "test, after the last epoch (also measured every epoch)",
+                   "history (per epoch)": f"train (train_*) and {per_epoch}"},
         "wall_time_s": elapsed,
         "history": history,
     }

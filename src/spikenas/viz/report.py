@@ -138,22 +138,29 @@ def _chosen_network(run: Path, cfg: dict) -> str:
 
 def _train_section(metrics: dict, cfg: dict, run: Path) -> str:
     h = metrics.get("history", [])
-    macs, sops = metrics.get("macs_per_sample"), metrics.get("sops_per_sample")
+    def fmt(key: str, spec: str, scale: float = 1.0, unit: str = "") -> str:
+        v = metrics.get(key)
+        return "- (the test set is read after the last epoch)" if v is None else f"{scale * v:{spec}}{unit}"
+
+    splits = metrics.get("splits", {})
     html = ["<h2>Training</h2>", table([
         ["status", metrics.get("status")], ["epochs", metrics.get("epochs_done")],
-        ["test accuracy (the test split, read after training)", f"{100 * metrics['test_accuracy']:.2f}%"],
-        ["spikes per sample", f"{metrics['spikes_per_sample']:.0f}"],
-        ["MACs per sample (the analog first layer)", f"{macs:,.0f}" if macs is not None else "-"],
-        ["synaptic operations per sample (spike-driven layers)", f"{sops:,.0f}" if sops is not None else "-"],
-        ["energy per sample", f"{metrics['energy_per_sample_uj']:.4f} uJ"],
-        ["parameters", metrics.get("parameters")], ["wall time", f"{metrics.get('wall_time_s', 0):.1f} s"]],
+        ["test accuracy", fmt("test_accuracy", ".2f", 100, "%")],
+        ["spikes per sample", fmt("spikes_per_sample", ",.0f")],
+        ["MACs per sample (the analog first layer)", fmt("macs_per_sample", ",.0f")],
+        ["synaptic operations per sample (spike-driven layers)", fmt("sops_per_sample", ",.0f")],
+        ["energy per sample", fmt("energy_per_sample_uj", ".4f", 1, " uJ")],
+        ["parameters", metrics.get("parameters")], ["wall time", f"{metrics.get('wall_time_s', 0):.1f} s"],
+        *[[f"split of {k}", v] for k, v in splits.items()]],
         ["metric", "value"])]
     if h:
         html.append('<div class="charts">')
-        html.append(plots.lines({"train": [e["train_accuracy"] for e in h], "test": [e["test_accuracy"] for e in h]},
-                                "accuracy", "epoch", "accuracy"))
-        html.append(plots.lines({"train": [e["train_loss"] for e in h], "test": [e["test_loss"] for e in h]},
-                                "loss", "epoch", "loss"))
+        for what in ("accuracy", "loss"):
+            series = {"train": [e[f"train_{what}"] for e in h]}
+            for key, name in (("val", "validation"), ("test", "test")):
+                if all(f"{key}_{what}" in e for e in h):
+                    series[name] = [e[f"{key}_{what}"] for e in h]
+            html.append(plots.lines(series, what, "epoch", what))
         if h[-1].get("spikes_per_cell"):
             html.append(plots.lines({c: [e.get("spikes_per_cell", {}).get(c, 0.0) for e in h]
                                      for c in h[-1]["spikes_per_cell"]}, "test spikes per sample by cell",
