@@ -162,8 +162,9 @@ def _train_section(metrics: dict, cfg: dict, run: Path) -> str:
                     series[name] = [e[f"{key}_{what}"] for e in h]
             html.append(plots.lines(series, what, "epoch", what))
         if h[-1].get("spikes_per_cell"):
+            split = "validation" if "val_accuracy" in h[-1] else "test"
             html.append(plots.lines({c: [e.get("spikes_per_cell", {}).get(c, 0.0) for e in h]
-                                     for c in h[-1]["spikes_per_cell"]}, "test spikes per sample by cell",
+                                     for c in h[-1]["spikes_per_cell"]}, f"{split} spikes per sample by cell",
                                     "epoch", "spikes per sample"))
         html.append("</div>")
     layers = metrics.get("spikes_per_sample_per_layer", {})
