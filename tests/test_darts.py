@@ -15,7 +15,7 @@ from spikenas.spaces.darts.genotype import PRIMITIVES, derive_cell, edges_of
 from .killing import kill_when
 
 SEARCH = ["search", "--space", "darts", "--strategy", "darts", "--dataset", "digits", "--layers", "3",
-          "--timesteps", "2", "--channels", "8", "--search-batch-size", "128", "--quiet"]
+          "--timesteps", "2", "--channels", "8", "--search-batch-size", "128", "--samples", "512", "--quiet"]
 
 
 def test_derivation_keeps_the_two_strongest_edges_and_their_strongest_op():
