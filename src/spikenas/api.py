@@ -24,9 +24,8 @@ from spikenas.search.config import SearchConfig
 from spikenas.search.routing import PIECES, piece_options, search_config
 from spikenas.search.run import run_search
 from spikenas.snn.neuron_config import NeuronConfig
-from spikenas.spaces.files import load_genotype
 from spikenas.train.config import TrainConfig
-from spikenas.train.run import run_training
+from spikenas.train.run import genotype_model, merge_resumed, run_training, saved_config
 
 __all__ = ["load", "search", "train"]
 
@@ -65,9 +64,6 @@ def train(run, *, dataset: str | None = None, genotype=None, data_root=None, cha
     run_dir = Path(run)
     run_folder.prepare(run_dir, "train", resume)
     if resume:
-        from spikenas.cli.train_cmd import merge_resumed
-        from spikenas.train.run import saved_config
-
         saved = merge_resumed(saved_config(run_dir), {"dataset": dataset, "data_root": data_root,
                                                       "train": given["train"]})
         dataset, data_root, model, train_settings = (saved["dataset"], saved["data_root"], saved["model"],
@@ -80,13 +76,10 @@ def train(run, *, dataset: str | None = None, genotype=None, data_root=None, cha
             if given["model"]:
                 raise InputError(f"{', '.join(given['model'])}: settings of the baseline, not of a genotype")
             if isinstance(genotype, (str, Path)):
-                space_name, g, d = load_genotype(Path(genotype))
-                channels = channels if channels is not None else d.get("channels")
+                model = genotype_model(Path(genotype), channels)
             else:
-                space_name, g = genotype.to_dict()["space"], genotype
-            model = {"name": "genotype", "space": space_name, "genotype": g.to_dict(), "channels": channels}
-            if isinstance(genotype, (str, Path)):
-                model["from"] = str(Path(genotype).resolve())
+                model = {"name": "genotype", "space": genotype.to_dict()["space"], "genotype": genotype.to_dict(),
+                         "channels": channels}
         if given["neuron"]:
             model["neuron"] = given["neuron"]
         train_settings = given["train"]

@@ -12,9 +12,8 @@ from spikenas.limits import MAX_CHANNELS
 from spikenas.models.baseline import BaselineOptions
 from spikenas.options import Bounds, add_arguments, declared
 from spikenas.snn.neuron_config import NeuronConfig
-from spikenas.spaces.files import load_genotype
 from spikenas.train.config import TrainConfig
-from spikenas.train.run import run_training, saved_config
+from spikenas.train.run import genotype_model, merge_resumed, run_training, saved_config
 
 S = argparse.SUPPRESS
 SWITCHES = ("flip", "amp")  # on/off flags: --flip, --no-amp
@@ -67,27 +66,6 @@ def settings_from_args(args: argparse.Namespace) -> dict:
         model["neuron"] = neuron
     return {"dataset": getattr(args, "dataset", None), "data_root": getattr(args, "data_root", None),
             "model": model, "train": train}
-
-
-def genotype_model(path: Path, channels: int | None) -> dict:
-    """The model entry of a run that trains a searched genotype (validated now, before any data is read)."""
-    space_name, genotype, d = load_genotype(path)
-    return {"name": "genotype", "space": space_name, "genotype": genotype.to_dict(),
-            "channels": channels if channels is not None else d.get("channels"), "from": str(path.resolve())}
-
-
-def merge_resumed(saved: dict, given: dict) -> dict:
-    """A resumed run keeps its saved settings; an option given again must agree with them."""
-    for key in ("dataset", "data_root"):
-        if given[key] is not None and given[key] != saved[key]:
-            raise InputError(f"--{key.replace('_', '-')} {given[key]} differs from the run's {saved[key]}")
-    for key, value in given["train"].items():
-        if key not in TrainConfig.RESUMABLE_CHANGES and saved["train"].get(key) != value:
-            raise InputError(f"--{key.replace('_', '-')} {value} differs from the run's {saved['train'].get(key)}")
-    merged = dict(saved)
-    merged["train"] = {**saved["train"], **{k: v for k, v in given["train"].items()
-                                            if k in TrainConfig.RESUMABLE_CHANGES}}
-    return merged
 
 
 def run(args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ from spikenas.limits import MAX_CHANNELS
 from spikenas.models.baseline import BaselineOptions, SpikingVGG
 from spikenas.options import Bounds, make_options
 from spikenas.snn.neuron_config import NeuronConfig
+from spikenas.spaces.files import load_genotype
 from spikenas.train.config import TrainConfig
 from spikenas.train.encoding import encode
 from spikenas.train.footprint import require_fits
@@ -46,6 +47,27 @@ def build_model(spec: dict, in_shape, num_classes: int, timesteps: int) -> nn.Mo
     except (TypeError, ValueError, KeyError) as e:
         raise InputError(f"model: {e}") from None
     raise InputError(f"unknown model {spec.get('name')!r}")
+
+
+def genotype_model(path: Path, channels: int | None) -> dict:
+    """The model entry of a run that trains a searched genotype (validated now, before any data is read)."""
+    space_name, genotype, d = load_genotype(path)
+    return {"name": "genotype", "space": space_name, "genotype": genotype.to_dict(),
+            "channels": channels if channels is not None else d.get("channels"), "from": str(path.resolve())}
+
+
+def merge_resumed(saved: dict, given: dict) -> dict:
+    """A resumed run keeps its saved settings; an option given again must agree with them."""
+    for key in ("dataset", "data_root"):
+        if given[key] is not None and given[key] != saved[key]:
+            raise InputError(f"--{key.replace('_', '-')} {given[key]} differs from the run's {saved[key]}")
+    for key, value in given["train"].items():
+        if key not in TrainConfig.RESUMABLE_CHANGES and saved["train"].get(key) != value:
+            raise InputError(f"--{key.replace('_', '-')} {value} differs from the run's {saved['train'].get(key)}")
+    merged = dict(saved)
+    merged["train"] = {**saved["train"], **{k: v for k, v in given["train"].items()
+                                            if k in TrainConfig.RESUMABLE_CHANGES}}
+    return merged
 
 
 def check_model(model_spec: dict, shape, classes: int, cfg: TrainConfig, events: bool) -> None:
@@ -109,7 +131,8 @@ def run_training(run_dir: Path, dataset: str, data_root, model_spec: dict, cfg: 
     if info.classes:  # an impossible model setting, or one too large, is refused before any data is read
         check_model(model_spec, info.shape, info.classes, cfg, info.kind == "events")
     shape, classes, train, test, val = prepare_data(dataset, data_root, cfg)
-    check_model(model_spec, shape, classes, cfg, info.kind == "events")
+    if not info.classes:  # a set whose shape only its files tell
+        check_model(model_spec, shape, classes, cfg, info.kind == "events")
     torch.manual_seed(cfg.seed)
     model = build_model(model_spec, shape, classes, cfg.timesteps)
     about = {"dataset": dataset, "model": model_spec, "input_shape": list(shape), "classes": classes,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections import Counter
 from html import escape
 from pathlib import Path
 
@@ -52,11 +51,12 @@ def _search_section(run: Path, cfg: dict) -> str:
             f"-inf (spike patterns too alike for a non-singular kernel), {sum(t.seconds for t in rows):.1f} s of "
             "scoring.</p>"]
     if failed:
-        reasons = Counter((t.error or "no reason recorded").strip().splitlines()[-1][:160] for t in failed)
-        html.append("<h3>Failures</h3>" + table(
-            [[escape(r), n, ", ".join(str(t.idx) for t in failed
-                                      if (t.error or "no reason recorded").strip().splitlines()[-1][:160] == r)[:80]]
-             for r, n in reasons.most_common()], ["reason", "candidates", "which (#)"]))
+        by_reason: dict[str, list[int]] = {}
+        for t in failed:
+            by_reason.setdefault((t.error or "no reason recorded").strip().splitlines()[-1][:160], []).append(t.idx)
+        reasons = sorted(by_reason.items(), key=lambda kv: -len(kv[1]))  # most frequent first, then first seen
+        html.append("<h3>Failures</h3>" + table([[escape(r), len(idx), ", ".join(map(str, idx))[:80]]
+                                                 for r, idx in reasons], ["reason", "candidates", "which (#)"]))
     if not ok:
         return "".join(html)
     chosen_idx = chosen_candidate(run)  # what the search chose (best.json or the front's pick), everywhere below

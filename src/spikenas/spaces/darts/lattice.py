@@ -28,9 +28,9 @@ from torch import nn
 from spikenas.cells import DirectStem
 from spikenas.cells.attention import make_attention
 from spikenas.snn.neuron_config import NeuronConfig
-from spikenas.spaces.darts.genotype import PRIMITIVES, DartsGenotype, derive_cell, edges_of
+from spikenas.spaces.darts.genotype import PRIMITIVES, DartsGenotype
 from spikenas.spaces.darts.network import Head, preprocess
-from spikenas.spaces.darts.supernet import mix_nodes, mixed_edges
+from spikenas.spaces.darts.supernet import CellWeights, mix_nodes, mixed_edges
 
 KINDS = ("normal", "reduce")  # beta[k, r, 0]: arrive by a normal cell; beta[k, r, 1]: by a reduction cell
 
@@ -78,7 +78,7 @@ class LatticeCell(nn.Module):
         return mix_nodes(self.mixed, self.nodes, p0, self.pre1(s1), weights)
 
 
-class MacroSupernet(nn.Module):
+class MacroSupernet(CellWeights):
     """A supernet whose macro layout is searched too: the cell weights (alpha) of supernet.Supernet, plus
     `beta` (how each lattice state is reached) and `gamma` (the exit depth), all in `arch_parameters()`."""
 
@@ -111,9 +111,7 @@ class MacroSupernet(nn.Module):
                 self.attention[f"{k}_{r}"] = make_attention(attention, width(k, r), timesteps)
         self.head = Head(width(layers - 1, reductions), num_classes, neuron)
         self.register_buffer("beta_mask", mask, persistent=False)
-        n_edges = len(edges_of(nodes))
-        self.alpha_normal = nn.Parameter(1e-3 * torch.randn(n_edges, len(primitives)))
-        self.alpha_reduce = nn.Parameter(1e-3 * torch.randn(n_edges, len(primitives)))
+        self._add_cell_weights(nodes, primitives)
         self.beta = nn.Parameter(1e-3 * torch.randn(layers, reductions + 1, 2))
         self.gamma = nn.Parameter(1e-3 * torch.randn(layers))
 
@@ -124,14 +122,7 @@ class MacroSupernet(nn.Module):
         return [(i, o) for i, o in enumerate((q, q - 1)) if exists(k - 2, o, self.reductions)]
 
     def arch_parameters(self) -> list[nn.Parameter]:
-        return [self.alpha_normal, self.alpha_reduce, self.beta, self.gamma]
-
-    def weight_parameters(self) -> list[nn.Parameter]:
-        arch = {id(p) for p in self.arch_parameters()}
-        return [p for p in self.parameters() if id(p) not in arch]
-
-    def arch_weights(self) -> tuple[torch.Tensor, torch.Tensor]:
-        return F.softmax(self.alpha_normal, -1), F.softmax(self.alpha_reduce, -1)
+        return super().arch_parameters() + [self.beta, self.gamma]
 
     def macro_weights(self) -> tuple[torch.Tensor, torch.Tensor]:
         """beta's probabilities per state (0 where a way in does not exist) and gamma's over exit depths (0
@@ -169,9 +160,5 @@ class MacroSupernet(nn.Module):
         return self.head(head_in)
 
     def derive(self) -> DartsGenotype:
-        normal, reduce = (w.detach().cpu() for w in self.arch_weights())
         beta, gamma = (w.detach().cpu() for w in self.macro_weights())
-        layers, reduce_at = derive_macro(beta, gamma, self.reductions, self.min_layers)
-        return DartsGenotype(derive_cell(normal, self.nodes, self.primitives),
-                             derive_cell(reduce, self.nodes, self.primitives), layers, reduce_at,
-                             self.attention_names)
+        return self._genotype(*derive_macro(beta, gamma, self.reductions, self.min_layers))

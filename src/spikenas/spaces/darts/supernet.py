@@ -112,23 +112,12 @@ def mix_nodes(mixed: nn.ModuleList, nodes: int, p0: torch.Tensor, p1: torch.Tens
     return torch.cat(states[2:], 2)
 
 
-class Supernet(nn.Module):
-    """`arch_parameters()`: the normal and the reduction cell's weights [edges, ops]; `weight_parameters()`:
-    everything else; `derive()`: the discrete genotype (genotype.derive_cell)."""
+class CellWeights(nn.Module):
+    """What every supernet shares: the normal and the reduction cell's architecture weights [edges, ops]
+    (`arch_parameters()`; a supernet with more adds to them), everything else (`weight_parameters()`), their
+    softmax (`arch_weights()`) and the genotype derived from them for a given macro layout."""
 
-    def __init__(self, in_shape: tuple[int, int, int], num_classes: int, timesteps: int, channels: int,
-                 nodes: int = 4, layers: int = 8, reduce_at=(2, 5), attention=(), mixing: str = "membrane",
-                 partial: int = 1, neuron: NeuronConfig | None = None, primitives=PRIMITIVES) -> None:
-        super().__init__()
-        neuron = neuron or NeuronConfig()
-        self.nodes, self.layers, self.reduce_at = nodes, layers, tuple(sorted(reduce_at))
-        self.attention_names, self.primitives = tuple(attention), tuple(primitives)
-        self.timesteps = timesteps
-        self.stem = DirectStem(in_shape[0], channels, timesteps)
-        plan = macro_plan(layers, self.reduce_at, channels, nodes)
-        self.cells = nn.ModuleList(SearchCell(nodes, p, neuron, primitives, mixing, partial) for p in plan)
-        self.attention = nn.ModuleList(make_attention(attention, nodes * p[2], timesteps) for p in plan)
-        self.head = Head(nodes * plan[-1][2], num_classes, neuron)
+    def _add_cell_weights(self, nodes: int, primitives) -> None:
         n_edges = len(edges_of(nodes))
         self.alpha_normal = nn.Parameter(1e-3 * torch.randn(n_edges, len(primitives)))
         self.alpha_reduce = nn.Parameter(1e-3 * torch.randn(n_edges, len(primitives)))
@@ -143,6 +132,31 @@ class Supernet(nn.Module):
     def arch_weights(self) -> tuple[torch.Tensor, torch.Tensor]:
         return F.softmax(self.alpha_normal, -1), F.softmax(self.alpha_reduce, -1)
 
+    def _genotype(self, layers: int, reduce_at) -> DartsGenotype:
+        normal, reduce = (w.detach().cpu() for w in self.arch_weights())
+        return DartsGenotype(derive_cell(normal, self.nodes, self.primitives),
+                             derive_cell(reduce, self.nodes, self.primitives), layers, tuple(reduce_at),
+                             self.attention_names)
+
+
+class Supernet(CellWeights):
+    """The DARTS supernet on a fixed macro layout; `derive()`: the discrete genotype (genotype.derive_cell)."""
+
+    def __init__(self, in_shape: tuple[int, int, int], num_classes: int, timesteps: int, channels: int,
+                 nodes: int = 4, layers: int = 8, reduce_at=(2, 5), attention=(), mixing: str = "membrane",
+                 partial: int = 1, neuron: NeuronConfig | None = None, primitives=PRIMITIVES) -> None:
+        super().__init__()
+        neuron = neuron or NeuronConfig()
+        self.nodes, self.layers, self.reduce_at = nodes, layers, tuple(sorted(reduce_at))
+        self.attention_names, self.primitives = tuple(attention), tuple(primitives)
+        self.timesteps = timesteps
+        self.stem = DirectStem(in_shape[0], channels, timesteps)
+        plan = macro_plan(layers, self.reduce_at, channels, nodes)
+        self.cells = nn.ModuleList(SearchCell(nodes, p, neuron, primitives, mixing, partial) for p in plan)
+        self.attention = nn.ModuleList(make_attention(attention, nodes * p[2], timesteps) for p in plan)
+        self.head = Head(nodes * plan[-1][2], num_classes, neuron)
+        self._add_cell_weights(nodes, primitives)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         normal, reduce = self.arch_weights()
         s0 = s1 = self.stem(x)
@@ -151,7 +165,4 @@ class Supernet(nn.Module):
         return self.head(s1)
 
     def derive(self) -> DartsGenotype:
-        normal, reduce = (w.detach().cpu() for w in self.arch_weights())
-        return DartsGenotype(derive_cell(normal, self.nodes, self.primitives),
-                             derive_cell(reduce, self.nodes, self.primitives), self.layers, self.reduce_at,
-                             self.attention_names)
+        return self._genotype(self.layers, self.reduce_at)
