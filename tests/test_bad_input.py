@@ -26,6 +26,7 @@ from spikenas.cli.main import main
 from spikenas.data.idx import write_idx
 from spikenas.models.baseline import BaselineOptions
 from spikenas.options import declared, flag_of
+from spikenas.payoff.options import PayoffOptions
 from spikenas.scores import SCORES
 from spikenas.search.config import SearchConfig
 from spikenas.search.strategies import STRATEGIES
@@ -161,6 +162,10 @@ def option_cases() -> list[tuple[str, list[str], object]]:
         for f in declared(cls):
             if f.metadata["bounds"].kind is not bool:
                 cases.append(("train", ["--dataset", "digits"], f))
+    for cls in (PayoffOptions, TrainConfig):
+        for f in declared(cls):
+            if f.metadata["bounds"].kind is not bool:
+                cases.append(("payoff", [], f))
     return [c for c in cases if c[2].metadata["bounds"].kind in (int, float) or c[2].metadata["bounds"].choices]
 
 
@@ -189,6 +194,11 @@ OTHER_PIECE = [  # an option the chosen pieces do not take
     ("train", ["--dataset", "nope"], "nope"),
     ("train", [], "--dataset"),
     ("train", ["--dataset", "digits", "--width", "1024", "--batch-size", "65536"], "at batch 65536"),
+    ("payoff", ["--val-split", "0"], "--val-split"),
+    ("payoff", ["--front"], "--front"),
+    ("payoff", ["--resume"], "--resume"),
+    ("payoff", ["--dataset", "nope"], "nope"),
+    ("payoff", ["--train-samples", "100000"], "--train-samples"),
 ]
 
 
@@ -197,13 +207,16 @@ OTHER_PIECE = [  # an option the chosen pieces do not take
 def test_bad_options_are_refused_in_one_line(world, data):
     if data.draw(st.integers(0, 9)) == 0:
         command, args, name = data.draw(st.sampled_from(OTHER_PIECE))
-        run = new_place(world)
-        refused(world, [command, *args, "--quiet", "--run", run], [name], run)
+        given = args
+    else:
+        command, args, f = data.draw(st.sampled_from(OPTION_CASES))
+        given, name = [*args, flag_of(f), data.draw(bad_values(f.metadata["bounds"]))], flag_of(f)
+    if command == "payoff":  # reads the world's search; writes only into its payoff/ folder
+        refused(world, ["payoff", world["search"], *given, "--quiet"], [name])
+        assert not (world["search"] / "payoff").exists()
         return
-    command, args, f = data.draw(st.sampled_from(OPTION_CASES))
-    value = data.draw(bad_values(f.metadata["bounds"]))
     run = new_place(world)
-    refused(world, [command, *args, flag_of(f), value, "--quiet", "--run", run], [flag_of(f)], run)
+    refused(world, [command, *given, "--quiet", "--run", run], [name], run)
 
 
 def test_every_option_shows_its_type_range_and_default_in_help():
@@ -271,6 +284,8 @@ def test_wrong_run_folders_are_refused_and_untouched(world, data):
                      ["train", "--dataset", "digits", "--run", path, "--seed", seed, "--quiet"]]
     if state not in ("search-run", "train-run"):
         commands.append(["report", path])
+    if state != "search-run":
+        commands.append(["payoff", path, "--quiet"])
     argv = data.draw(st.sampled_from(commands))
     refused(world, argv, [path.name])
     assert snapshot(*[p for p in states.values() if p.is_dir()]) == before

@@ -4,6 +4,7 @@
     result = sn.search("runs/s", space="snasnet", candidates=20, dataset="digits")
     metrics = sn.train("runs/t", dataset="digits", genotype="runs/s/best.json", epochs=5)
     model, about = sn.load("runs/t")          # the trained network, an nn.Module in eval mode
+    summary = sn.payoff("runs/s", random=3, epochs=5, dataset="digits")   # did the search pay?
 
 Options are the command line's, with underscores (`batch_size=64`, `rdm_reduction="nn"`); each is checked
 against its declaration, and an option none of the chosen pieces takes is refused, as on the command line
@@ -19,6 +20,8 @@ from spikenas.cli.parser import default_device
 from spikenas.errors import InputError
 from spikenas.models.baseline import BaselineOptions
 from spikenas.options import declared
+from spikenas.payoff.options import PayoffOptions
+from spikenas.payoff.run import run_payoff
 from spikenas.runs import load_network
 from spikenas.search.config import SearchConfig
 from spikenas.search.routing import PIECES, piece_options, search_config
@@ -27,7 +30,7 @@ from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.train.config import TrainConfig
 from spikenas.train.run import genotype_model, merge_resumed, run_training, saved_config
 
-__all__ = ["load", "search", "train"]
+__all__ = ["load", "payoff", "search", "train"]
 
 
 def search(run, *, resume: bool = False, progress: bool = False, **options) -> dict:
@@ -54,13 +57,8 @@ def train(run, *, dataset: str | None = None, genotype=None, data_root=None, cha
     """Train (or resume) into the folder `run`: the baseline, or `genotype` (a best.json path, or a genotype
     object of a space); returns metrics.json's content. Settings: TrainConfig's, the baseline's (width,
     dropout) and the neuron's (kind, tau, threshold, reset, surrogate, backend)."""
-    groups = {"train": TrainConfig, "model": BaselineOptions, "neuron": NeuronConfig}
-    given: dict[str, dict] = {k: {} for k in groups}
-    for name, value in settings.items():
-        kinds = [k for k, cls in groups.items() if name in {f.name for f in declared(cls)}]
-        if not kinds:
-            raise InputError(f"{name}: no such training setting")
-        given[kinds[0]][name] = value
+    given = _grouped(settings, {"train": TrainConfig, "model": BaselineOptions, "neuron": NeuronConfig},
+                     "training")
     run_dir = Path(run)
     run_folder.prepare(run_dir, "train", resume)
     if resume:
@@ -87,6 +85,28 @@ def train(run, *, dataset: str | None = None, genotype=None, data_root=None, cha
     return run_training(run_dir, dataset, data_root, model, cfg, resume=resume, show_progress=progress)
 
 
+def payoff(search_run, *, dataset: str | None = None, data_root=None, resume: bool = False,
+           progress: bool = False, **settings) -> dict:
+    """Train a search's chosen network, its next best, random draws from its space and the baseline with
+    one recipe into SEARCH_RUN/payoff (docs/payoff.md); returns payoff.json's content. Settings: the
+    payoff's (top, front, random, baseline_width) and TrainConfig's (the recipe)."""
+    given = _grouped(settings, {"payoff": PayoffOptions, "train": TrainConfig}, "payoff")
+    return run_payoff(Path(search_run), {"dataset": dataset, "data_root": data_root, **given}, resume=resume,
+                      show_progress=progress, default_device=default_device())
+
+
 def load(path, dataset: str | None = None, device: str = "cpu"):
     """(network in eval mode, what it is) from a training run (trained weights), a search or a genotype file."""
     return load_network(path, dataset=dataset, device=device)
+
+
+def _grouped(settings: dict, groups: dict, what: str) -> dict[str, dict]:
+    """Settings sorted by the declaration (group name -> options class) that holds each; one that none
+    holds is an InputError."""
+    given: dict[str, dict] = {k: {} for k in groups}
+    for name, value in settings.items():
+        kinds = [k for k, cls in groups.items() if name in {f.name for f in declared(cls)}]
+        if not kinds:
+            raise InputError(f"{name}: no such {what} setting")
+        given[kinds[0]][name] = value
+    return given

@@ -1,7 +1,8 @@
 """Run folders: what `--run` names is checked before anything is written, and a run folder records its kind
-(`command` in config.json: "search" or "train"), so one command never writes into another's folder.
+(`command` in config.json: "search", "train", or "payoff" in a search's payoff/ folder), so one command
+never writes into another's folder.
 
-    inspect(run_dir)              -> "search", "train", or None (no folder, or an empty one)
+    inspect(run_dir)              -> "search", "train", "payoff", or None (no folder, or an empty one)
     prepare(run_dir, kind, resume)   refuses a file, a foreign or unreadable folder, a finished run started
                                      again without --resume, and a --resume with nothing of that kind to resume
     fresh_folder(run_dir)            what a new run there would create
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from spikenas.errors import InputError
 
-KINDS = ("search", "train")
+KINDS = ("search", "train", "payoff")
 SCAFFOLD = {"config.json", "search.sqlite", "search.sqlite-wal", "search.sqlite-shm", "search.sqlite-journal"}
 
 
@@ -59,7 +60,8 @@ def read_config(run_dir: Path) -> tuple[str, dict]:
     path = Path(run_dir) / "config.json"
     d = json.loads(path.read_text(encoding="utf-8"))
     needs = {"search": {"space": str, "strategy": str, "score": str, "dataset": str},
-             "train": {"dataset": str, "model": dict, "train": dict}}[kind]
+             "train": {"dataset": str, "model": dict, "train": dict},
+             "payoff": {"dataset": str, "networks": list, "train": dict}}[kind]
     bad = [k for k, t in needs.items() if not isinstance(d.get(k), t)]
     if bad:
         raise InputError(f"{path}: not a {kind} run's config ({', '.join(bad)} missing or of the wrong type)")

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from spikenas import __version__
-from spikenas.cli import data_cmd, export_cmd, report_cmd, search_cmd, show_cmd, train_cmd
+from spikenas.cli import data_cmd, export_cmd, payoff_cmd, report_cmd, search_cmd, show_cmd, train_cmd
 from spikenas.cli.parser import Parser
 from spikenas.errors import InputError
 from spikenas.run_folder import discard_if_unused, fresh_folder
@@ -18,7 +18,7 @@ def build_parser() -> Parser:
                                                  "interrupted, 1 anything else.")
     parser.add_argument("--version", action="version", version=f"spikenas {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    for module in (search_cmd, train_cmd, show_cmd, report_cmd, export_cmd, data_cmd):
+    for module in (search_cmd, train_cmd, payoff_cmd, show_cmd, report_cmd, export_cmd, data_cmd):
         module.add_parser(sub)
     return parser
 

@@ -47,13 +47,7 @@ def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_prog
     atomic_write_json(run_dir / "config.json", {"command": "search", **cfg.to_dict()})
     if cls.trains:  # a training strategy reads the data itself; nothing to score
         return _run_training_strategy(run_dir, cfg, strategy, store or Store(db), show_progress)
-    batches, labels, shape, classes = score_batches(cfg.dataset, cfg.data_root, cfg.timesteps, cfg.batch_size,
-                                                    cfg.repeats, cfg.seed)
-    build = {"input_shape": shape, "num_classes": classes, "timesteps": cfg.timesteps, "channels": cfg.channels}
-    scores = cfg.scores()
-    needs_labels = any(get_score(name).needs_labels(opts) for name, opts in scores)
-    job = Job(cfg.space, cfg.space_options, batches, build, cfg.seed, scores, cfg.precision,
-              labels if needs_labels else None)
+    job = scoring_job(cfg)
     executor = make_executor(cfg.executor, job, device, cfg.workers, cfg.ray_address, cfg.gpus_per_candidate)
     store = store or Store(db)
     t0 = time.perf_counter()
@@ -90,6 +84,18 @@ def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_prog
         raise RuntimeError("no candidate could be scored; see the error column of search.sqlite")
     return {"candidates": len(trials), "failed": sum(not t.ok for t in trials), "best": chosen,
             "seconds": time.perf_counter() - t0}
+
+
+def scoring_job(cfg: SearchConfig) -> Job:
+    """What scoring a candidate of this search needs: its fixed batches of the training set (and labels for
+    a label-aware score), the build settings, the seed and the scores."""
+    batches, labels, shape, classes = score_batches(cfg.dataset, cfg.data_root, cfg.timesteps, cfg.batch_size,
+                                                    cfg.repeats, cfg.seed)
+    build = {"input_shape": shape, "num_classes": classes, "timesteps": cfg.timesteps, "channels": cfg.channels}
+    scores = cfg.scores()
+    needs_labels = any(get_score(name).needs_labels(opts) for name, opts in scores)
+    return Job(cfg.space, cfg.space_options, batches, build, cfg.seed, scores, cfg.precision,
+               labels if needs_labels else None)
 
 
 def _run_training_strategy(run_dir: Path, cfg: SearchConfig, strategy, store: Store, show_progress: bool) -> dict:

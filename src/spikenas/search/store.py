@@ -76,7 +76,10 @@ class Store:
             raise InputError(f"{self.path}: not found")
         try:
             if readonly:
-                self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+                # no write-ahead log: no search has the store open, so the reader opens it as immutable and
+                # leaves no -wal/-shm files beside it; with one, it reads through the log (a running search)
+                live = Path(f"{self.path}-wal").exists()
+                self.db = sqlite3.connect(f"file:{self.path}?mode=ro{'' if live else '&immutable=1'}", uri=True)
                 self._check_version()
                 return
             self.db = sqlite3.connect(self.path)

@@ -32,6 +32,8 @@ class TrainConfig:
                                    "validation split, evaluated every epoch instead of the test set, which is then "
                                    "read once, after the last epoch (0: no hold-out; the test set every epoch)",
                               low=0, high=0.5)
+    train_samples: int = option(0, "train on a seeded subset of this many training samples, taken after the "
+                                   "validation hold-out (0: all of them)", low=0, high=100_000_000)
     crop_padding: int = option(0, "random crop with this zero padding (0: off)", low=0, high=64)
     flip: bool = option(False, "random horizontal flips")
     shift: int = option(0, "random translation of event frames by up to this many pixels (0: off)", low=0,

@@ -93,14 +93,19 @@ def prepare_data(dataset: str, data_root, cfg: TrainConfig):
     xtr, ytr = data.load(dataset, data_root, "train", T, cfg.framing)
     xte, yte = data.load(dataset, data_root, "test", T, cfg.framing)
     xva = yva = None
-    if cfg.val_split > 0:
+    if cfg.val_split > 0 or cfg.train_samples:
         n_val = round(cfg.val_split * len(ytr))
-        if not 1 <= n_val < len(ytr):
+        if cfg.val_split > 0 and not 1 <= n_val < len(ytr):
             raise InputError(f"--val-split {cfg.val_split} of {len(ytr)} training samples leaves no validation "
                              f"or no training sample")
+        if cfg.train_samples > len(ytr) - n_val:
+            raise InputError(f"--train-samples {cfg.train_samples}: {dataset} has {len(ytr) - n_val} training "
+                             f"samples{' besides the validation split' if n_val else ''}")
         perm = torch.from_numpy(np.random.default_rng(cfg.seed).permutation(len(ytr)))
-        xva, yva = xtr[perm[:n_val]], ytr[perm[:n_val]]
-        xtr, ytr = xtr[perm[n_val:]], ytr[perm[n_val:]]
+        if n_val:
+            xva, yva = xtr[perm[:n_val]], ytr[perm[:n_val]]
+        kept = perm[n_val:n_val + cfg.train_samples] if cfg.train_samples else perm[n_val:]
+        xtr, ytr = xtr[kept], ytr[kept]
     mean = std = None
     if not events and cfg.encoding == "direct":
         mean, std = data.channel_stats(xtr)

@@ -90,6 +90,30 @@ def scatter(xs: list[float], ys: list[float], title: str, xlabel: str, ylabel: s
     return _svg(fig)
 
 
+KIND_STYLE = {"found": {"color": "#d62728", "marker": "o", "s": 40, "zorder": 4},
+              "top": {"color": "#4c72b0", "marker": "o", "s": 18},
+              "front": {"color": "#4c72b0", "marker": "o", "s": 18},
+              "random": {"color": "#7f7f7f", "marker": "s", "s": 18},
+              "baseline": {"color": "#2ca02c", "marker": "*", "s": 80, "zorder": 4}}
+
+
+def groups(points: dict[str, tuple[list[float], list[float]]], title: str, xlabel: str, ylabel: str,
+           log_x: bool = False) -> str:
+    """Points by kind (found, top, front, random, baseline), each kind drawn its own way, with a legend;
+    `log_x` where the x values span more than a factor of 20."""
+    if not any(xs for xs, _ in points.values()):
+        return ""
+    fig, ax = _axes(title, xlabel, ylabel)
+    for kind, (xs, ys) in points.items():
+        if xs:
+            ax.scatter(xs, ys, label=kind, **KIND_STYLE.get(kind, {"color": "#4c72b0", "s": 18}))
+    xs_all = [x for xs, _ in points.values() for x in xs]
+    if log_x and min(xs_all) > 0 and max(xs_all) / min(xs_all) > 20:  # else log ticks crowd a narrow range
+        ax.set_xscale("log")
+    ax.legend(fontsize=7)
+    return _svg(fig)
+
+
 def front_pair(xs: list[float], ys: list[float], front: list[int], chosen: int | None, xlabel: str,
                ylabel: str) -> str:
     """Every candidate in two objectives, the Pareto front's members joined, the chosen one ringed."""

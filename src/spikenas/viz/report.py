@@ -24,6 +24,7 @@ from spikenas.viz import plots
 from spikenas.viz.darts_report import darts_section
 from spikenas.viz.genotype_view import draw
 from spikenas.viz.html_table import table
+from spikenas.viz.payoff_report import payoff_section
 
 STYLE = ("body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
          "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
@@ -205,16 +206,18 @@ def _metrics(run: Path) -> dict | None:
 
 def write_report(run: Path) -> Path:
     run = Path(run)
-    _, cfg = read_config(run)
+    kind, cfg = read_config(run)
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>spikenas: {escape(run.name)}</title>"
              f"<style>{STYLE}</style></head><body><h1>spikenas run {escape(run.name)}</h1>",
              f"<p>{escape(str(run.resolve()))}</p><h2>Settings</h2>", _settings(cfg)]
     metrics = _metrics(run)
     if metrics is not None and "supernet_parameters" in metrics:  # a differentiable search: one supernet
-        parts.append(darts_section(metrics) + _chosen_network(run, cfg))
+        parts.append(darts_section(metrics) + _chosen_network(run, cfg) + payoff_section(run / "payoff"))
     else:
         if (run / "search.sqlite").exists():
-            parts.append(_search_section(run, cfg))
+            parts.append(payoff_section(run / "payoff") + _search_section(run, cfg))
+        if kind == "payoff":
+            parts.append(payoff_section(run))
         if metrics is not None:
             parts.append(_train_section(metrics, cfg, run))
     parts.append("</body></html>")

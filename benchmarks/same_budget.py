@@ -1,0 +1,109 @@
+"""The same-budget protocol: does each method's search pay on a dataset? For each method and seed: search,
+then `spikenas payoff` (the chosen network, k networks drawn at random from the same space and the
+hand-built baseline at the nearest parameter count, all trained with one recipe, a seeded 10% validation
+hold-out, the test set read once per network). Prints one markdown table: accuracy (mean and spread over
+the random draws), spikes and energy per sample, parameters and time of every network, and the verdict.
+
+CPU size (the default; about 5 networks x 2 epochs on 8,000 images per method and seed):
+
+    python benchmarks/same_budget.py --dataset fashion-mnist --data-root DATA/fashion-mnist \\
+        --methods snasnet,mse --seeds 0 --out runs/same-budget
+
+GPU size (`--size gpu`: full training set, 30 epochs, T = 4, larger searches, two seeds):
+
+    python benchmarks/same_budget.py --size gpu --device cuda --dataset fashion-mnist \\
+        --data-root DATA/fashion-mnist --methods snasnet,mse,darts --seeds 0,1 --out runs/same-budget-gpu
+
+Every step is a spikenas run folder (OUT/METHOD-sSEED and its payoff/), so a killed protocol started again
+with the same command resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from spikenas.cli.main import main as spikenas
+
+SIZES = {
+    "cpu": {"timesteps": 2, "channels": 16, "candidates": 100, "generations": 3, "population": 20,
+            "darts": ["--samples", "4000", "--epochs", "4", "--layers", "3", "--search-batch-size", "64"],
+            "recipe": ["--epochs", "2", "--train-samples", "8000", "--batch-size", "128"],
+            # the baseline at the nearest parameter count to an SNASNet network (its 1024-unit hidden layer
+            # holds most of its 1.7M parameters at C = 16) is a width-236 VGG: beyond a CPU budget
+            "baseline": ["--baseline-width", "32"]},
+    "gpu": {"timesteps": 4, "channels": None, "candidates": 1000, "generations": 10, "population": 50,
+            "darts": ["--epochs", "50", "--partial", "4"],
+            "recipe": ["--epochs", "30", "--batch-size", "128"], "baseline": []},
+}
+
+
+def search_args(method: str, size: dict, seed: int) -> list[str]:
+    common = ["--timesteps", str(size["timesteps"]), "--seed", str(seed)]
+    if size["channels"]:
+        common += ["--channels", str(size["channels"] if method != "darts" else size["channels"] // 2)]
+    if method == "snasnet":
+        return ["--space", "snasnet", "--strategy", "random", "--score", "sahd",
+                "--candidates", str(size["candidates"]), *common]
+    if method == "mse":
+        return ["--space", "mse", "--strategy", "nsga2", "--score", "rdm", "--pick", "primary",
+                "--generations", str(size["generations"]), "--population", str(size["population"]),
+                "--offspring", str(size["population"]), *common]
+    if method == "darts":
+        return ["--space", "darts", "--strategy", "darts", *size["darts"], *common]
+    raise SystemExit(f"unknown method {method!r}: snasnet, mse or darts")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--methods", default="snasnet,mse")
+    p.add_argument("--dataset", default="fashion-mnist")
+    p.add_argument("--data-root", default=None)
+    p.add_argument("--seeds", default="0")
+    p.add_argument("--random", type=int, default=3)
+    p.add_argument("--size", choices=tuple(SIZES), default="cpu")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--out", default="runs/same-budget")
+    args = p.parse_args()
+    size = SIZES[args.size]
+    data = ["--dataset", args.dataset] + (["--data-root", args.data_root] if args.data_root else [])
+    recipe = [*size["recipe"], "--timesteps", str(size["timesteps"]), "--optimizer", "adamw", "--lr", "2e-3",
+              "--weight-decay", "0.01", "--crop-padding", "2", "--val-split", "0.1", "--device", args.device]
+    lines = ["| method | seed | network | parameters | validation | test | spikes/sample | uJ/sample | time, s |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    verdicts = []
+    for method in args.methods.split(","):
+        for seed in (int(s) for s in args.seeds.split(",")):
+            run = Path(args.out) / f"{method}-s{seed}"
+            resume = ["--resume"] if (run / "config.json").exists() else []
+            _call(["search", *search_args(method, size, seed), *data, "--device", args.device, "--run", str(run),
+                   "--quiet", *resume])
+            resume = ["--resume"] if (run / "payoff" / "config.json").exists() else []
+            _call(["payoff", str(run), "--top", "1", "--random", str(args.random), "--seed", str(seed), *recipe,
+                   *size["baseline"], "--quiet", *resume])
+            summary = json.loads((run / "payoff" / "payoff.json").read_text())
+            for r in summary["networks"]:
+                lines.append(f"| {method} | {seed} | {r['name']} | {r['parameters']:,} | {_pct(r['val_accuracy'])} | "
+                             f"{_pct(r['test_accuracy'])} | {r['spikes_per_sample']:,.0f} | "
+                             f"{r['energy_per_sample_uj']:.3f} | {r['wall_time_s']:.0f} |")
+            c = summary["comparison"]
+            spread = "" if c["random_spread"] is None else f" +- {100 * c['random_spread']:.2f}"
+            verdicts.append(f"{method}, seed {seed}: random mean {_pct(c['random_mean'])}{spread}; "
+                            f"{c['verdict']}")
+    print("\n".join(lines + [""] + verdicts))
+
+
+def _call(argv: list[str]) -> None:
+    print("spikenas " + " ".join(argv), flush=True)
+    status = spikenas(argv)
+    if status:
+        raise SystemExit(f"spikenas {argv[0]} ended with status {status}")
+
+
+def _pct(v) -> str:
+    return "-" if v is None else f"{100 * v:.2f}%"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""Which networks a payoff run trains, fixed once and written to payoff/config.json so a resumed run trains
+the same ones: the search's chosen network, its next best by score (or its Pareto front), networks drawn at
+random from its space and scored the way its candidates were, and the hand-built baseline at a similar
+parameter count. Each entry carries what is known before training: the training-free score, the
+parameters, and the convolutions the network holds (the spaces prune dead edges when they decode, so this
+counts the convolutions that survive pruning): the two trivial proxies every score must beat."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from spikenas.models.baseline import SpikingVGG
+from spikenas.payoff.options import PayoffOptions
+from spikenas.search.config import SearchConfig
+from spikenas.search.executors import InlineExecutor
+from spikenas.search.run import scoring_job
+from spikenas.search.store import Store
+
+DRAW_STREAM = 0x9A7  # the random draws' own stream: never the search's first candidates again
+
+
+def network_size(build) -> tuple[int, int]:
+    """(parameters, convolutions) of the network `build()` makes, built on the meta device (no memory)."""
+    with torch.device("meta"):
+        model = build()
+    return (sum(p.numel() for p in model.parameters()),
+            sum(isinstance(m, nn.Conv2d) for m in model.modules()))
+
+
+def plan_networks(search_dir: Path, cfg: SearchConfig, opts: PayoffOptions, seed: int, shape, classes: int,
+                  timesteps: int, device: str) -> list[dict]:
+    """The networks to train, in order: {"name", "kind" (found, top, front, random, baseline), "model" (a
+    training run's model entry), "score" (None where there is none), "parameters", "convolutions"}."""
+    space = cfg.space_obj
+    best = json.loads((search_dir / "best.json").read_text(encoding="utf-8"))
+    chosen = space.genotype_from_dict(best["genotype"])
+    scored = cfg.strategy != "darts"
+    trials = _trials(search_dir) if scored else []
+    by_hash = {t.hash: t for t in trials}
+    entries = [("found", "found", chosen, _scores(cfg, by_hash.get(chosen.hash())))]
+    if scored:
+        entries += [(f"{kind}{i + 2}", kind, g, _scores(cfg, t)) for i, (kind, g, t) in
+                    enumerate(_next_best(search_dir, opts, space, chosen, trials, by_hash))]
+    rng = np.random.default_rng([seed, DRAW_STREAM])
+    drawn = [space.sample(rng) for _ in range(opts.random)]
+    scores = score_genotypes(cfg, drawn, device) if scored and drawn else [None] * len(drawn)
+    entries += [(f"random{i + 1}", "random", g, s) for i, (g, s) in enumerate(zip(drawn, scores, strict=True))]
+    plan = []
+    for name, kind, g, values in entries:
+        model = {"name": "genotype", "space": cfg.space, "genotype": g.to_dict(), "channels": cfg.channels,
+                 "from": str((search_dir / "best.json").resolve())}
+        params, convs = network_size(lambda g=g: space.build(g, shape, classes, timesteps, channels=cfg.channels))
+        plan.append({"name": name, "kind": kind, "model": model,
+                     "score": None if values is None else values[cfg.score], "scores": values,
+                     "parameters": params, "convolutions": convs,
+                     "code": g.code() if callable(getattr(g, "code", None)) else g.hash()})
+    width = opts.baseline_width
+    if width is None:
+        width = nearest_width(plan[0]["parameters"], shape, classes, timesteps)
+    if width:
+        params, convs = network_size(lambda: SpikingVGG(shape, classes, timesteps, width=width))
+        plan.append({"name": "baseline", "kind": "baseline", "model": {"name": "baseline", "width": width},
+                     "score": None, "parameters": params, "convolutions": convs,
+                     "code": f"SpikingVGG width {width}"})
+    return plan
+
+
+def _trials(search_dir: Path) -> list:
+    store = Store(search_dir / "search.sqlite", readonly=True)
+    try:
+        return [t for t in store.trials() if t.ok]
+    finally:
+        store.close()
+
+
+def _scores(cfg: SearchConfig, trial) -> dict | None:
+    """Every score a stored candidate got ({name: value}, the selecting one among them); None without one."""
+    if trial is None:
+        return None
+    return {cfg.score: trial.score, **(trial.metrics.get("scores") or {})}
+
+
+def _next_best(search_dir: Path, opts: PayoffOptions, space, chosen, trials: list, by_hash: dict) -> list[tuple]:
+    """(kind, genotype, trial) of the search's front members, or its best candidates by score, the chosen
+    network and repeats left out."""
+    if opts.front:
+        members = [space.genotype_from_dict(m["genotype"])
+                   for m in json.loads((search_dir / "front.json").read_text(encoding="utf-8"))["front"]]
+        found, kind = [(g, by_hash.get(g.hash())) for g in members], "front"
+    else:
+        ranked = sorted(trials, key=lambda t: (-t.score, t.idx))
+        found, kind = [(space.genotype_from_json(t.genotype), t) for t in ranked], "top"
+    seen, out = {chosen.hash()}, []
+    for g, trial in found:
+        if g.hash() not in seen and (opts.front or len(out) < opts.top - 1):
+            seen.add(g.hash())
+            out.append((kind, g, trial))
+    return out
+
+
+def score_genotypes(cfg: SearchConfig, genotypes: list, device: str) -> list[dict | None]:
+    """Each genotype's training-free scores ({name: value}), computed exactly as the search scored its
+    candidates (same batches, same seed rule, the same --also-score); None where it cannot be scored."""
+    executor = InlineExecutor(scoring_job(cfg), torch.device(device))
+    try:
+        results = dict(executor.run([g.to_json() for g in genotypes]))
+    finally:
+        executor.close()
+    out = []
+    for i in range(len(genotypes)):
+        r = results[i]
+        out.append(None if "error" in r else {k: float(v) for k, v in (r.get("scores") or
+                                                                       {cfg.score: r["score"]}).items()})
+    return out
+
+
+def nearest_width(params: int, shape, classes: int, timesteps: int) -> int:
+    """The baseline width whose parameter count is nearest `params` (the smaller width on a tie)."""
+    best, width = None, 1
+    while True:
+        n, _ = network_size(lambda w=width: SpikingVGG(shape, classes, timesteps, width=w))
+        if best is None or abs(n - params) < abs(best[1] - params):
+            best = (width, n)
+        if n >= params or width >= 1024:
+            return best[0]
+        width += 1
