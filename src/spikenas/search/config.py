@@ -4,6 +4,7 @@ space, the score and the strategy declare. Written to config.json (version 2); a
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, fields
 
 from spikenas import spaces
@@ -56,6 +57,10 @@ class SearchConfig:
     precision: str = option("fp32", "fp32, or bf16: autocast while scoring on CUDA", choices=("fp32", "bf16"))
     workers: int = option(1, "candidates scored at once: worker processes (local) or concurrent tasks (ray)",
                           low=1, high=1024)
+    threads: int | None = option(None, "CPU threads each candidate is scored with, in every executor (scores "
+                                       "can change with the thread count, so a search records it and every "
+                                       "executor and resume uses it; none: the cores divided among --workers)",
+                                 kind=int, low=1, high=4096)
     executor: str = option("local", "local (this machine: in process, or --workers processes, one per GPU) or "
                                     "ray", choices=("local", "ray"))
     ray_address: str | None = option(None, "ray: address (host:port) of a running cluster (none: start a local "
@@ -83,6 +88,8 @@ class SearchConfig:
         self.strategy_opts = strategy_options(self.strategy, self.strategy_options)
         self.strategy_options = options_dict(self.strategy_opts)
         self.candidates = self.strategy_opts.budget(self.candidates)
+        if self.threads is None:
+            self.threads = max(1, (os.cpu_count() or 1) // self.workers)
         check_fields(self)
         check_device(self.device)
 

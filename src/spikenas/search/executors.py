@@ -11,9 +11,9 @@ from __future__ import annotations
 import concurrent.futures as cf
 import math
 import multiprocessing as mp
-import os
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -35,6 +35,7 @@ class Job:
     scores: list  # (name, options) of every score, the selecting one first
     precision: str
     labels: list[torch.Tensor] | None  # per batch, for label-aware scores
+    threads: int = 1  # CPU threads per candidate, the same in every executor (a score can depend on it)
 
     def make_space(self):
         return spaces.get(self.space, **self.space_options)
@@ -60,6 +61,9 @@ def score_one(job: Job, networks: Networks, batches: list[torch.Tensor], genotyp
         return {"error": str(e)}
 
 
+RAY_RETRIES = 3
+
+
 class InlineExecutor:
     """Score in this process, one candidate at a time (the default)."""
 
@@ -70,10 +74,23 @@ class InlineExecutor:
 
     def run(self, genotypes: list[str]) -> Iterator[tuple[int, dict]]:
         for i, g in enumerate(genotypes):
-            yield i, score_one(self.job, self.networks, self.batches, g)
+            with threads(self.job.threads):
+                result = score_one(self.job, self.networks, self.batches, g)
+            yield i, result
 
     def close(self) -> None:
         pass
+
+
+@contextmanager
+def threads(n: int) -> Iterator[None]:
+    """torch's intra-op thread count set to `n` within the block, restored after."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 _WORKER: dict = {}
@@ -102,9 +119,8 @@ class ProcessExecutor:
             devices = [f"cuda:{i}" for i in range(torch.cuda.device_count())]
         else:
             devices = ["cpu"]
-        threads = max(1, (os.cpu_count() or 1) // workers)
         self.pool = cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_worker_init,
-                                           initargs=(job, devices, threads))
+                                           initargs=(job, devices, job.threads))
 
     def run(self, genotypes: list[str]) -> Iterator[tuple[int, dict]]:
         futures = {self.pool.submit(_worker_score, g): i for i, g in enumerate(genotypes)}
@@ -150,14 +166,24 @@ class RayExecutor:
                 raise InputError(f"--ray-address {address}: no Ray cluster joined there ({type(e).__name__}); "
                                  f"start it with `ray start --head`, or leave --ray-address out") from None
         self.job_ref = ray.put(job)
-        self.task = ray.remote(num_gpus=gpus if device.type == "cuda" else 0)(_ray_score)
+        # a task whose worker dies (killed, its machine lost) is run again, up to RETRIES times; its result
+        # is stored once, when it returns
+        cpus = 0 if device.type == "cuda" else job.threads
+        self.task = ray.remote(num_gpus=gpus if device.type == "cuda" else 0, num_cpus=cpus,
+                               max_retries=RAY_RETRIES)(_ray_score)
 
     def run(self, genotypes: list[str]) -> Iterator[tuple[int, dict]]:
         refs = {self.task.remote(self.job_ref, g): i for i, g in enumerate(genotypes)}
         pending = list(refs)
+        lost = (self.ray.exceptions.WorkerCrashedError, self.ray.exceptions.NodeDiedError,
+                self.ray.exceptions.OutOfMemoryError)
         while pending:
             done, pending = self.ray.wait(pending, num_returns=1)
-            yield refs[done[0]], self.ray.get(done[0])
+            try:
+                result = self.ray.get(done[0])
+            except lost as e:  # every retry died too: recorded as the candidate's failure, the search goes on
+                result = {"error": f"its Ray worker died {RAY_RETRIES + 1} times ({type(e).__name__})"}
+            yield refs[done[0]], result
 
     def close(self) -> None:
         pass
@@ -165,6 +191,7 @@ class RayExecutor:
 
 def _ray_score(job: Job, genotype_json: str) -> dict:
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    torch.set_num_threads(job.threads)
     networks = Networks(job.make_space(), job.build, device)
     return score_one(job, networks, to_device(job.batches, device), genotype_json)
 

@@ -95,7 +95,7 @@ def scoring_job(cfg: SearchConfig) -> Job:
     scores = cfg.scores()
     needs_labels = any(get_score(name).needs_labels(opts) for name, opts in scores)
     return Job(cfg.space, cfg.space_options, batches, build, cfg.seed, scores, cfg.precision,
-               labels if needs_labels else None)
+               labels if needs_labels else None, cfg.threads)
 
 
 def _run_training_strategy(run_dir: Path, cfg: SearchConfig, strategy, store: Store, show_progress: bool) -> dict:

@@ -22,7 +22,9 @@ class NeuronConfig:
                         choices=("hard", "soft"))
     surrogate: str = option("atan", "surrogate gradient of the spike", choices=tuple(DEFAULT_ALPHA))
     detach_reset: bool = True
-    backend: str = option("auto", "LIF kernel: auto (Triton on CUDA), torch, or triton (CUDA only)",
+    backend: str = option("auto", "LIF kernel: auto (Triton on CUDA; elsewhere one autograd node for the "
+                                  "whole sequence when training), sequence, torch (the step-by-step reference), "
+                                  "or triton (CUDA only)",
                           choices=BACKENDS, flag="--lif-backend")
 
     def __post_init__(self) -> None:

@@ -1,8 +1,10 @@
 """Multi-step spiking neuron modules (LIF, PLIF, IF) over time-first tensors [T, B, ...].
 
 A neuron called on a whole sequence keeps no state between calls. The recurrence runs in the fused
-Triton kernel on CUDA (backend "auto" or "triton") and in plain torch otherwise ("torch"). A spike
-monitor, when attached, adds the spike count to a device-side accumulator: no host copy per step.
+Triton kernel on CUDA (backend "auto" or "triton"), as one autograd node for the whole sequence
+elsewhere when a gradient is needed ("auto" or "sequence": functional/lif_sequence.py), and step by step
+under autograd in plain torch ("torch", the reference). A spike monitor, when attached, adds the spike
+count to a device-side accumulator: no host copy per step.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ import torch
 from torch import nn
 
 from spikenas.snn.functional import lif_multistep, lif_step, lif_triton
+from spikenas.snn.functional.lif_sequence import SequenceLIF
 from spikenas.snn.surrogate import get_surrogate
 
-BACKENDS = ("auto", "torch", "triton")
+BACKENDS = ("auto", "torch", "triton", "sequence")
 
 
 class _Neuron(nn.Module):
@@ -51,6 +54,14 @@ class _Neuron(nn.Module):
             return True
         return x.is_cuda and lif_triton.available(x)
 
+    def _use_sequence(self, x: torch.Tensor, k) -> bool:
+        """The one-node sequence path: asked for, or by "auto" where a gradient will flow (without one,
+        the reference's no-grad shortcut is as quick) and the sequence has more than one step."""
+        if self.backend == "sequence":
+            return True
+        needs_grad = torch.is_grad_enabled() and (x.requires_grad or isinstance(k, torch.Tensor) and k.requires_grad)
+        return self.backend == "auto" and needs_grad and x.shape[0] > 1 and not torch.jit.is_tracing()
+
     def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
         k = self.leak()
         if self._use_fused(x_seq):
@@ -58,6 +69,8 @@ class _Neuron(nn.Module):
                 k = torch.full((), k, device=x_seq.device)
             s = lif_triton.FusedLIF.apply(x_seq, k, self.threshold, self.reset, self.surrogate,
                                           self.detach_reset)
+        elif self._use_sequence(x_seq, k):
+            s = SequenceLIF.apply(x_seq, k, self.threshold, self.reset, self.surrogate, self.detach_reset)
         else:
             s, _ = lif_multistep(x_seq, k, self.threshold, self.reset, self.surrogate,
                                  self.detach_reset)
