@@ -12,11 +12,12 @@ from spikenas.limits import MAX_CHANNELS
 from spikenas.models.baseline import BaselineOptions
 from spikenas.options import Bounds, add_arguments, declared
 from spikenas.snn.neuron_config import NeuronConfig
+from spikenas.train import distributed
 from spikenas.train.config import TrainConfig
 from spikenas.train.run import genotype_model, merge_resumed, run_training, saved_config
 
 S = argparse.SUPPRESS
-SWITCHES = ("flip", "amp")  # on/off flags: --flip, --no-amp
+SWITCHES = ("flip", "amp", "sync_bn")  # on/off flags: --flip, --no-amp, --sync-bn
 
 
 def add_parser(sub) -> None:
@@ -25,7 +26,9 @@ def add_parser(sub) -> None:
                                    "config.json, checkpoint.pt and metrics.json into --run.")
     p.add_argument("--dataset", default=S, help="dataset name (see `spikenas data list`)")
     p.add_argument("--data-root", default=S, help="folder with the dataset's files (or $SPIKENAS_DATA)")
-    p.add_argument("--run", required=True, help="run folder to write (or resume)")
+    p.add_argument("--run", "--run-dir", dest="run", required=True,
+                   help="run folder to write (or resume); under torchrun spell it --run-dir (torchrun's own "
+                        "parser takes --run for an abbreviation of its --run-path)")
     p.add_argument("--resume", action="store_true", help="continue the run in --run from its last checkpoint")
     p.add_argument("--model", default=S, choices=("baseline",), help="baseline (the default when no --genotype "
                                                                       "is given)")
@@ -38,6 +41,8 @@ def add_parser(sub) -> None:
     add_arguments(p, NeuronConfig)
     p.add_argument("--flip", action="store_true", default=S, help="random horizontal flips")
     p.add_argument("--no-amp", action="store_true", default=S, help="no bf16 autocast on CUDA")
+    p.add_argument("--sync-bn", action="store_true", default=S, help="data-parallel training (torchrun, CUDA): "
+                                                                     "batch norm over the whole batch")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=run)
 
@@ -53,6 +58,8 @@ def settings_from_args(args: argparse.Namespace) -> dict:
         train["flip"] = True
     if hasattr(args, "no_amp"):
         train["amp"] = False
+    if hasattr(args, "sync_bn"):
+        train["sync_bn"] = True
     model = {"name": getattr(args, "model", "baseline"), **_given(args, BaselineOptions)}
     if hasattr(args, "genotype"):
         if len(model) > 1 or hasattr(args, "model"):
@@ -77,8 +84,16 @@ def run(args: argparse.Namespace) -> int:
     elif settings["dataset"] is None:
         raise InputError("--dataset is required for a new run")
     cfg = TrainConfig.from_dict({"device": default_device(), **settings["train"]})
-    metrics = run_training(run_dir, settings["dataset"], settings["data_root"], settings["model"], cfg,
-                           resume=args.resume, show_progress=not args.quiet)
+    ranks = distributed.from_environment()  # started by torchrun with more than one process
+    if ranks is not None:
+        cfg.device = distributed.start(ranks, cfg.device)
+    try:
+        metrics = run_training(run_dir, settings["dataset"], settings["data_root"], settings["model"], cfg,
+                               resume=args.resume, show_progress=not args.quiet, ranks=ranks)
+    finally:
+        distributed.stop()
+    if metrics is None:  # a data-parallel rank other than 0: rank 0 reports
+        return 0
     held = metrics["config"].get("val_split", 0)
     where = f" (read once; {100 * held:.0f}% of the training set held out for validation)" if held else ""
     print(f"test accuracy {100 * metrics['test_accuracy']:.2f}%{where}  "

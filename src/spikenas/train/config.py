@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, fields
 
 from spikenas.data.events.framing import METHODS as FRAMING_METHODS
 from spikenas.devices import check_device
+from spikenas.errors import InputError
 from spikenas.limits import MAX_BATCH, MAX_EPOCHS, MAX_SEED, MAX_TIMESTEPS
 from spikenas.options import check_fields, option
 from spikenas.train.encoding import ENCODINGS
@@ -41,6 +42,8 @@ class TrainConfig:
     seed: int = option(0, "random seed", low=0, high=MAX_SEED)
     device: str = option("cpu", "cpu, cuda or cuda:N", shown="cuda when present, else cpu")
     amp: bool = option(True, "bf16 autocast on CUDA")
+    sync_bn: bool = option(False, "data-parallel training (torchrun, CUDA): batch norm over the whole batch, "
+                                  "not each process's share")
     channels_last: bool = True  # CUDA only
     e_mac_pj: float = option(4.6, "energy per MAC in pJ", low=0, high=1e6, flag="--e-mac")
     e_ac_pj: float = option(0.9, "energy per accumulate in pJ", low=0, high=1e6, flag="--e-ac")
@@ -48,6 +51,8 @@ class TrainConfig:
     def __post_init__(self) -> None:
         check_fields(self)
         check_device(self.device)
+        if self.sync_bn and not self.device.startswith("cuda"):
+            raise InputError("--sync-bn: synchronised batch norm runs on CUDA only (torch has no CPU kernel)")
         if self.lr is None:
             self.lr = 0.1 if self.optimizer == "sgd" else 1e-3
 

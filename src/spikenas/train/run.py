@@ -21,7 +21,9 @@ from spikenas.models.baseline import BaselineOptions, SpikingVGG
 from spikenas.options import Bounds, make_options
 from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.spaces.files import load_genotype
+from spikenas.train import distributed
 from spikenas.train.config import TrainConfig
+from spikenas.train.distributed import Ranks
 from spikenas.train.encoding import encode
 from spikenas.train.footprint import require_fits
 from spikenas.train.trainer import CHECKPOINT, fit
@@ -121,17 +123,22 @@ def prepare_data(dataset: str, data_root, cfg: TrainConfig):
 
 
 def run_training(run_dir: Path, dataset: str, data_root, model_spec: dict, cfg: TrainConfig,
-                 resume: bool = False, show_progress: bool = True) -> dict:
+                 resume: bool = False, show_progress: bool = True, ranks: Ranks | None = None) -> dict | None:
+    """Train into `run_dir`; returns metrics.json's content (None on the ranks other than 0 of a
+    data-parallel run, which write nothing: train.distributed)."""
     run_dir = Path(run_dir)
     if run_folder.inspect(run_dir) not in (None, "train"):
         raise InputError(f"--run {run_dir} holds a search, not a training run")
     check_backend(model_spec, cfg.device)
     if not resume and ((run_dir / CHECKPOINT).exists() or (run_dir / "metrics.json").exists()):
         raise InputError(f"{run_dir} already holds a training run: pass --resume, or choose another --run")
-    run_dir.mkdir(parents=True, exist_ok=True)
-    config = {"command": "train", "dataset": dataset, "data_root": None if data_root is None else str(data_root),
-              "model": model_spec, "train": cfg.to_dict()}
-    atomic_write_json(run_dir / "config.json", config)
+    distributed.barrier(ranks)  # every rank has checked the folder before rank 0 writes into it
+    if ranks is None or ranks.main:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        config = {"command": "train", "dataset": dataset,
+                  "data_root": None if data_root is None else str(data_root), "model": model_spec,
+                  "train": cfg.to_dict()}
+        atomic_write_json(run_dir / "config.json", config)
     info = data.get_info(dataset)
     if info.classes:  # an impossible model setting, or one too large, is refused before any data is read
         check_model(model_spec, info.shape, info.classes, cfg, info.kind == "events")
@@ -143,7 +150,8 @@ def run_training(run_dir: Path, dataset: str, data_root, model_spec: dict, cfg: 
     about = {"dataset": dataset, "model": model_spec, "input_shape": list(shape), "classes": classes,
              "samples": {"train": len(train.y), "validation": len(val.y) if val is not None else 0,
                          "test": len(test.y)}}
-    return fit(model, train, test, cfg, run_dir, info=about, resume=resume, show_progress=show_progress, val=val)
+    return fit(model, train, test, cfg, run_dir, info=about, resume=resume, show_progress=show_progress, val=val,
+               ranks=ranks)
 
 
 def check_backend(model_spec: dict, device: str) -> None:

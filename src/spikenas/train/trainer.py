@@ -16,14 +16,17 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.nn.parallel import DistributedDataParallel
 
 from spikenas.atomic import atomic_write_json
 from spikenas.data import DeviceBatches
 from spikenas.devices import autocast_for
 from spikenas.logs import TensorBoard, write_history_csv
 from spikenas.progress import Progress
+from spikenas.train import distributed
 from spikenas.train.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from spikenas.train.config import TrainConfig
+from spikenas.train.distributed import Ranks
 from spikenas.train.encoding import encode
 from spikenas.train.measure import measure
 from spikenas.train.schedule import warmup_cosine
@@ -42,14 +45,16 @@ Step = Callable[[nn.Module, torch.optim.Optimizer, torch.Tensor, torch.Tensor], 
 
 
 def supervised_step(cfg: TrainConfig, device: torch.device) -> Step:
-    """The ordinary step: step(model, optimizer, x, y) -> (loss, logits), the optimiser stepped."""
+    """The ordinary step: step(model, optimizer, x, y) -> (loss, logits), the optimiser stepped; `scale`
+    weights the loss before backward (train.distributed.shard)."""
 
-    def step(model: nn.Module, opt: torch.optim.Optimizer, xb: torch.Tensor, yb: torch.Tensor):
+    def step(model: nn.Module, opt: torch.optim.Optimizer, xb: torch.Tensor, yb: torch.Tensor,
+             scale: float = 1.0):
         with autocast_for(device, cfg.amp):
             out = model(encode(xb, cfg.timesteps, cfg.encoding)).float()
         loss = F.cross_entropy(out, yb, label_smoothing=cfg.label_smoothing)
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        (loss if scale == 1.0 else loss * scale).backward()  # scale: a data-parallel rank's share
         opt.step()
         return loss, out
 
@@ -62,16 +67,24 @@ def count_parameters(model: nn.Module) -> int:
 
 def fit(model: nn.Module, train: DeviceBatches, test: DeviceBatches, cfg: TrainConfig, run_dir: Path,
         info: dict | None = None, resume: bool = False, show_progress: bool = True, step: Step | None = None,
-        val: DeviceBatches | None = None) -> dict:
+        val: DeviceBatches | None = None, ranks: Ranks | None = None) -> dict | None:
     """Train `model` for `cfg.epochs`, checkpointing into `run_dir`; returns (and writes) metrics.json.
     `step`: what one batch does (default `supervised_step`). With `val` (a hold-out of the training set)
     every epoch is measured on it and the test set is read once, after the last epoch; without, every
-    epoch is measured on the test set. metrics.json's `splits` says which split each figure comes from."""
+    epoch is measured on the test set. metrics.json's `splits` says which split each figure comes from.
+    With `ranks` (torchrun, train.distributed) the network trains as a DistributedDataParallel copy on each
+    rank's share of every batch; rank 0 alone measures and writes, and alone returns the metrics (the
+    others None)."""
     device = torch.device(cfg.device)
     step = step or supervised_step(cfg, device)
     model.to(device)
     if device.type == "cuda" and cfg.channels_last:
         model.to(memory_format=torch.channels_last)
+    runner, main = model, ranks is None or ranks.main
+    if ranks is not None:
+        if cfg.sync_bn:
+            model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
+        runner = DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None)
     opt = make_optimizer(model, cfg)
     steps = len(train)
     sched = warmup_cosine(opt, cfg.epochs * steps, int(cfg.warmup_epochs * steps))
@@ -86,28 +99,37 @@ def fit(model: nn.Module, train: DeviceBatches, test: DeviceBatches, cfg: TrainC
         set_rng_state(ck["rng"])
         start_epoch, elapsed, history = ck["epoch"] + 1, ck["elapsed_s"], ck["history"]
     base = {**(info or {}), "parameters": count_parameters(model), "config": cfg.to_dict()}
-    board = TensorBoard(run_dir, start_epoch + 1)
+    if ranks is not None:
+        base["processes"] = ranks.world
+    board = TensorBoard(run_dir, start_epoch + 1) if main else None
     for epoch in range(start_epoch, cfg.epochs):
         t0 = time.monotonic()
         model.train()
-        loss_sum = torch.zeros((), device=device, dtype=torch.float64)
-        correct = torch.zeros((), device=device)
-        seen = 0
-        bar = Progress(steps, f"epoch {epoch + 1}/{cfg.epochs}", enabled=show_progress)
+        sums = torch.zeros(3, device=device, dtype=torch.float64)  # loss x samples, correct, samples
+        bar = Progress(steps, f"epoch {epoch + 1}/{cfg.epochs}", enabled=show_progress and main)
         for xb, yb in train.epoch(epoch):
-            loss, out = step(model, opt, xb, yb)
+            if ranks is None:
+                loss, out = step(runner, opt, xb, yb)
+            else:
+                xb, yb, scale = distributed.shard(ranks, xb, yb)
+                loss, out = step(runner, opt, xb, yb, scale=scale)
             sched.step()
-            loss_sum += loss.detach() * len(yb)
-            correct += (out.detach().argmax(1) == yb).sum()
-            seen += len(yb)
+            sums[0] += loss.detach() * len(yb)
+            sums[1] += (out.detach().argmax(1) == yb).sum()
+            sums[2] += len(yb)
             bar.update(1)
         bar.close()
+        loss_sum, correct, seen = distributed.total(ranks, sums).tolist()
+        if not main:  # rank 0 measures and writes; the others wait for its checkpoint
+            distributed.barrier(ranks)
+            continue
         watched = measure(model, val if val is not None else test, cfg.timesteps, cfg.encoding, cfg.amp,
                           cfg.e_mac_pj, cfg.e_ac_pj)
         elapsed += time.monotonic() - t0
         split = "val" if val is not None else "test"
-        record = {"epoch": epoch + 1, "train_loss": float(loss_sum) / seen,
-                  "train_accuracy": float(correct) / seen, f"{split}_accuracy": watched["accuracy"],
+        record = {"epoch": epoch + 1, "train_samples": int(seen), "train_loss": loss_sum / seen,
+                  "train_accuracy": correct / seen,
+                  f"{split}_accuracy": watched["accuracy"],
                   f"{split}_loss": watched["loss"], "spikes_per_sample": watched["spikes_per_sample"],
                   "spikes_per_cell": watched["spikes_per_sample_per_cell"], "lr": opt.param_groups[0]["lr"],
                   "wall_time_s": elapsed}
@@ -129,6 +151,9 @@ def fit(model: nn.Module, train: DeviceBatches, test: DeviceBatches, cfg: TrainC
         atomic_write_json(run_dir / "metrics.json", metrics)
         write_history_csv(run_dir, history)
         board.add(epoch + 1, record)
+        distributed.barrier(ranks)
+    if not main:
+        return None
     board.close()
     if start_epoch >= cfg.epochs:  # resumed a finished run: report what it holds
         final = measure(model, test, cfg.timesteps, cfg.encoding, cfg.amp, cfg.e_mac_pj, cfg.e_ac_pj)
