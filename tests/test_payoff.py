@@ -123,3 +123,16 @@ def test_refused_payoffs_write_nothing(search, tmp_path, capsys):
     assert main(["payoff", str(run / "nope"), "--quiet"]) == 2
     (run / "best.json").unlink()
     assert main(["payoff", str(run), "--quiet"]) == 2 and "no best.json" in capsys.readouterr().err
+
+
+def test_front_trains_every_member_of_an_nsga2_front(tmp_path):
+    run = tmp_path / "n"
+    assert main(["search", "--strategy", "nsga2", "--generations", "1", "--population", "4", "--offspring", "4",
+                 "--timesteps", "2", "--batch-size", "64", "--repeats", "1", "--channels", "8", "--quiet",
+                 "--run", str(run)]) == 0
+    front = json.loads((run / "front.json").read_text())
+    assert main(["payoff", str(run), "--front", "--random", "0", "--baseline-width", "0", *RECIPE]) == 0
+    rows = json.loads((run / "payoff" / "payoff.json").read_text())["networks"]
+    assert rows[0]["name"] == "found" and all(r["kind"] == "front" for r in rows[1:])
+    assert len(rows) == len(front["front"])  # the chosen member and every other one, once each
+    assert sorted(r["score"] for r in rows) == sorted(m["score"] for m in front["front"])

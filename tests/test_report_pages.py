@@ -46,7 +46,7 @@ def test_every_page_shows_one_chosen_candidate_and_its_charts(pages):
     assert "random/report.html" in train  # the link to the search the genotype came from
     assert len((pages / "random" / "trials.csv").read_text().splitlines()) == 1 + 8
     history = (pages / "train" / "history.csv").read_text().splitlines()
-    assert len(history) == 1 + 2 and history[0].startswith("epoch,train_loss")
+    assert len(history) == 1 + 2 and history[0].startswith("epoch,train_samples,train_loss")
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="no chromium on this machine")

@@ -7,6 +7,7 @@ never writes into another's folder.
                                      again without --resume, and a --resume with nothing of that kind to resume
     fresh_folder(run_dir)            what a new run there would create
     discard_if_unused(fresh, run_dir)  after a refused new run: removes what it created if that holds no result
+    read_metrics(run_dir)            a run's metrics.json (None before it has one)
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def read_config(run_dir: Path) -> tuple[str, dict]:
     d = json.loads(path.read_text(encoding="utf-8"))
     needs = {"search": {"space": str, "strategy": str, "score": str, "dataset": str},
              "train": {"dataset": str, "model": dict, "train": dict},
-             "payoff": {"dataset": str, "networks": list, "train": dict}}[kind]
+             "payoff": {"dataset": str, "networks": list, "train": dict, "payoff": dict}}[kind]
     bad = [k for k, t in needs.items() if not isinstance(d.get(k), t)]
     if bad:
         raise InputError(f"{path}: not a {kind} run's config ({', '.join(bad)} missing or of the wrong type)")
@@ -121,3 +122,17 @@ def discard_if_unused(fresh: tuple[Path, bool], run_dir: Path) -> None:
             (run_dir / name).unlink(missing_ok=True)
     else:
         shutil.rmtree(top, ignore_errors=True)
+
+
+def read_metrics(run_dir: Path) -> dict | None:
+    """A run's metrics.json (a mapping), None when it has none yet; unreadable or not a mapping: InputError."""
+    path = Path(run_dir) / "metrics.json"
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise InputError(f"{path}: not readable JSON ({type(e).__name__})") from None
+    if not isinstance(d, dict):
+        raise InputError(f"{path}: not a run's metrics")
+    return d

@@ -11,7 +11,6 @@ another set); for an event set without a fixed sensor, from the frames the run s
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import torch
@@ -40,8 +39,7 @@ def load_network(path, dataset: str | None = None, timesteps: int | None = None,
     path = Path(path)
     if path.is_dir() and run_folder.inspect(path) == "train":
         cfg = saved_config(path)
-        metrics_path = path / "metrics.json"
-        metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else None
+        metrics = run_folder.read_metrics(path)
         shape, classes = _shape_of(cfg["dataset"], metrics)
         T = int(cfg["train"].get("timesteps", 4))
         model = build_model(cfg["model"], shape, classes, T)

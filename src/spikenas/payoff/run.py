@@ -9,7 +9,6 @@ it, and the test set is read once per network, after its last epoch."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -46,7 +45,9 @@ def run_payoff(search_dir: Path, given: dict, resume: bool = False, show_progres
     if resume:
         if not saved_path.is_file():
             raise InputError(f"--resume: {search_dir} holds no payoff run to resume (no {saved_path})")
-        saved = _saved(saved_path)
+        kind, saved = run_folder.read_config(out)
+        if kind != "payoff":
+            raise InputError(f"{saved_path}: not a payoff run's config")
         for key, value in given["payoff"].items():
             if saved["payoff"].get(key) != value:
                 raise InputError(f"--{key.replace('_', '-')} {value} differs from the payoff run's "
@@ -113,22 +114,5 @@ def _shape(dataset: str, data_root, cfg: TrainConfig) -> tuple[tuple[int, int, i
 
 def _finished(run_dir: Path) -> dict | None:
     """A network's metrics.json when its training has finished, else None."""
-    path = run_dir / "metrics.json"
-    try:
-        metrics = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError, ValueError) as e:
-        raise InputError(f"{path}: not readable JSON ({type(e).__name__})") from None
-    return metrics if isinstance(metrics, dict) and metrics.get("status") == "done" else None
-
-
-def _saved(path: Path) -> dict:
-    try:
-        d = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:
-        raise InputError(f"{path}: not readable JSON ({type(e).__name__})") from None
-    if not (isinstance(d, dict) and d.get("command") == "payoff" and isinstance(d.get("networks"), list)
-            and isinstance(d.get("train"), dict) and isinstance(d.get("payoff"), dict)):
-        raise InputError(f"{path}: not a payoff run's config")
-    return d
+    metrics = run_folder.read_metrics(run_dir)
+    return metrics if metrics is not None and metrics.get("status") == "done" else None

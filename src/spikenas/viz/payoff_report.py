@@ -36,7 +36,7 @@ def payoff_section(payoff_dir: Path) -> str:
         [[TRIVIAL.get(p, f"{p} (training-free score)"), c["networks"], _num(c["kendall_tau"]), _num(c["spearman_rho"])]
          for p, c in corr.items()], ["predictor", "networks", "Kendall tau", "Spearman rho"]) +
         f"<p>Against {escape(summary.get('correlated_with', 'validation accuracy'))}. A score earns its cost "
-        "only where it ranks better than the two trivial proxies.</p>")
+        f"only where it ranks better than the two trivial proxies.{_unscored(rows)}</p>")
 
     def points(x_key: str, y_key: str, keep=lambda v: True) -> dict:
         return {k: ([r[x_key] for r in done if r["kind"] == k and keep(r[x_key]) and r[y_key] is not None],
@@ -63,12 +63,19 @@ def payoff_section(payoff_dir: Path) -> str:
         [[r["name"], _num(r["score"]), f"{r['parameters']:,}", r["convolutions"], _pct(r["val_accuracy"]),
           _pct(r["test_accuracy"]), "-" if r["spikes_per_sample"] is None else f"{r['spikes_per_sample']:,.0f}",
           "-" if r["energy_per_sample_uj"] is None else f"{r['energy_per_sample_uj']:.3f}",
-          "-" if r["wall_time_s"] is None else f"{r['wall_time_s']:.0f}", r["status"], str(r["code"])[:90]]
+          "-" if r["wall_time_s"] is None else f"{r['wall_time_s']:.0f}", r["status"], str(r["code"])]
          for r in rows],
         ["network", "score", "parameters", "convs", "validation", "test", "spikes/sample", "uJ/sample", "s",
          "status", "genotype"]) + f"<p>Each network's training run: {escape(str(Path(payoff_dir)))}/NAME/ "
         "(<code>spikenas report</code> draws its curves).</p>")
     return "".join(html)
+
+
+def _unscored(rows: list[dict]) -> str:
+    """A sentence naming the trained genotype networks left out of the rank agreement for want of a score."""
+    left = [r["name"] for r in rows if r["kind"] != "baseline" and r["status"] == "done" and r["score"] is None]
+    return "" if not left else (f" Left out: {escape(', '.join(left))} (no training-free score: it could not be "
+                                "computed at initialisation, e.g. a readout that never fires).")
 
 
 def _num(v) -> str:

@@ -16,8 +16,7 @@ from html import escape
 from pathlib import Path
 
 from spikenas import spaces
-from spikenas.errors import InputError
-from spikenas.run_folder import read_config
+from spikenas.run_folder import read_config, read_metrics
 from spikenas.search.results import chosen_candidate
 from spikenas.search.store import Store
 from spikenas.viz import plots
@@ -191,26 +190,13 @@ def _train_section(metrics: dict, cfg: dict, run: Path) -> str:
     return "".join(html)
 
 
-def _metrics(run: Path) -> dict | None:
-    path = run / "metrics.json"
-    if not path.exists():
-        return None
-    try:
-        d = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:
-        raise InputError(f"{path}: not readable JSON ({type(e).__name__})") from None
-    if not isinstance(d, dict):
-        raise InputError(f"{path}: not a run's metrics")
-    return d
-
-
 def write_report(run: Path) -> Path:
     run = Path(run)
     kind, cfg = read_config(run)
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>spikenas: {escape(run.name)}</title>"
              f"<style>{STYLE}</style></head><body><h1>spikenas run {escape(run.name)}</h1>",
              f"<p>{escape(str(run.resolve()))}</p><h2>Settings</h2>", _settings(cfg)]
-    metrics = _metrics(run)
+    metrics = read_metrics(run)
     if metrics is not None and "supernet_parameters" in metrics:  # a differentiable search: one supernet
         parts.append(darts_section(metrics) + _chosen_network(run, cfg) + payoff_section(run / "payoff"))
     else:
