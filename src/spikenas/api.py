@@ -23,8 +23,7 @@ from spikenas.options import declared
 from spikenas.payoff.options import PayoffOptions
 from spikenas.payoff.run import run_payoff
 from spikenas.runs import load_network
-from spikenas.search.config import SearchConfig
-from spikenas.search.routing import PIECES, piece_options, search_config
+from spikenas.search.routing import search_config, split_options
 from spikenas.search.run import run_search
 from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.train.config import TrainConfig
@@ -36,17 +35,7 @@ __all__ = ["load", "payoff", "search", "train"]
 def search(run, *, resume: bool = False, progress: bool = False, **options) -> dict:
     """Run (or resume) a search into the folder `run`; returns {"candidates", "failed", "best", "seconds"}
     with `best` the chosen trial (its genotype JSON, score and values)."""
-    general_names = {f.name for f in declared(SearchConfig)}
-    general = {k: v for k, v in options.items() if k in general_names}
-    declared_by_piece = piece_options()
-    by_piece: dict[str, dict] = {k: {} for k in PIECES}
-    for name, value in options.items():
-        if name in general_names:
-            continue
-        kinds = [k for k in PIECES if name in declared_by_piece[k]]
-        if not kinds:
-            raise InputError(f"{name}: no such search option")
-        by_piece[kinds[0]][name] = value
+    general, by_piece = split_options(options)
     run_folder.prepare(Path(run), "search", resume)
     cfg = search_config(Path(run), general, by_piece, resume)
     return run_search(Path(run), cfg, resume=resume, show_progress=progress)

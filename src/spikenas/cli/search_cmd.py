@@ -13,7 +13,7 @@ from pathlib import Path
 from spikenas import run_folder
 from spikenas.options import add_arguments, declared, field_parser, flag_of, help_line, metavar
 from spikenas.search.config import SearchConfig
-from spikenas.search.routing import PIECES, piece_options, search_config
+from spikenas.search.routing import piece_options, search_config, split_options
 from spikenas.search.run import run_search
 from spikenas.search.strategies import strategy_class
 
@@ -40,13 +40,8 @@ def add_parser(sub) -> None:
 
 def split_given(args: argparse.Namespace) -> tuple[dict, dict[str, dict]]:
     """(general settings given, {piece kind: {option: value}}) from the command line."""
-    general = {f.name: getattr(args, f.name) for f in declared(SearchConfig) if hasattr(args, f.name)}
-    by_piece: dict[str, dict] = {k: {} for k in PIECES}
-    for kind, names in piece_options().items():
-        for name in names:
-            if hasattr(args, name):
-                by_piece[kind][name] = getattr(args, name)
-    return general, by_piece
+    names = {f.name for f in declared(SearchConfig)} | {n for names in piece_options().values() for n in names}
+    return split_options({n: getattr(args, n) for n in names if hasattr(args, n)})
 
 
 def run(args: argparse.Namespace) -> int:

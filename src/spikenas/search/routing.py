@@ -10,7 +10,7 @@ from pathlib import Path
 from spikenas import spaces
 from spikenas.cli.parser import default_device
 from spikenas.errors import InputError
-from spikenas.options import option_fields
+from spikenas.options import declared, option_fields
 from spikenas.scores import SCORES
 from spikenas.search.config import SearchConfig
 from spikenas.search.strategies import STRATEGIES
@@ -30,6 +30,25 @@ def piece_options() -> dict[str, dict[str, list]]:
             for f in option_fields(cls):
                 out[kind].setdefault(f.name, []).append((name, f))
     return out
+
+
+def split_options(given: dict) -> tuple[dict, dict[str, dict]]:
+    """(general settings, {piece kind: {option: value}}) from search options by name (the command line's
+    given ones, or the API's keywords); a name neither SearchConfig nor any piece declares is an InputError."""
+    general_names = {f.name for f in declared(SearchConfig)}
+    by_kind = piece_options()
+    general: dict = {}
+    by_piece: dict[str, dict] = {k: {} for k in PIECES}
+    for name, value in given.items():
+        if name in general_names:
+            general[name] = value
+            continue
+        kinds = [k for k in PIECES if name in by_kind[k]]
+        if not kinds:
+            raise InputError(f"{name}: no such search option")
+        for kind in kinds:
+            by_piece[kind][name] = value
+    return general, by_piece
 
 
 def route(general: dict, by_piece: dict[str, dict], chosen: dict[str, str]) -> dict:
