@@ -56,8 +56,9 @@ def main() -> None:
     p.add_argument("--shape", type=int, nargs=4, default=[32, 64, 16, 16], metavar=("B", "C", "H", "W"))
     p.add_argument("--rounds", type=int, default=15)
     args = p.parse_args()
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores; shape [T, {', '.join(map(str, args.shape))}]")
+    machine = platform.processor() or platform.machine()
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {machine}, {os.cpu_count()} cores; "
+          f"shape [T, {', '.join(map(str, args.shape))}]")
     impls = {"spikenas sequence": LIF(backend="sequence"), "spikenas reference": LIF(backend="torch")}
     try:
         impls["SpikingJelly 2.0"] = spikingjelly_lif()
