@@ -8,10 +8,10 @@ import argparse
 from pathlib import Path
 
 from spikenas.cli.parser import default_device
+from spikenas.cli.train_cmd import add_recipe_arguments, recipe_given
 from spikenas.options import add_arguments, declared
 from spikenas.payoff.options import PayoffOptions
 from spikenas.payoff.run import DEFAULT_VAL_SPLIT, FOLDER, run_payoff
-from spikenas.train.config import TrainConfig
 from spikenas.viz.report import write_report
 
 S = argparse.SUPPRESS
@@ -34,14 +34,13 @@ def add_parser(sub) -> None:
     add_arguments(p, PayoffOptions, skip=("front",))
     p.add_argument("--front", action="store_true", default=S, help="train every member of an NSGA-II search's "
                                                                     "Pareto front instead of the top K")
-    add_arguments(p, TrainConfig, skip=("flip", "amp"))
-    p.add_argument("--flip", action="store_true", default=S, help="random horizontal flips")
+    add_recipe_arguments(p)
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    train = {f.name: getattr(args, f.name) for f in declared(TrainConfig) if hasattr(args, f.name)}
+    train = recipe_given(args)
     payoff = {f.name: getattr(args, f.name) for f in declared(PayoffOptions) if hasattr(args, f.name)}
     given = {"dataset": args.dataset, "data_root": args.data_root, "train": train, "payoff": payoff}
     summary = run_payoff(Path(args.search), given, resume=args.resume, show_progress=not args.quiet,

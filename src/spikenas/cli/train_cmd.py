@@ -36,15 +36,33 @@ def add_parser(sub) -> None:
     p.add_argument("--channels", type=Bounds(int, 1, MAX_CHANNELS).parser("--channels"), default=S,
                    help="genotype networks: cell channels C [integer in [1, 1024]; default: the search's, else "
                         "scaled to the input]")
-    add_arguments(p, TrainConfig, skip=SWITCHES)
+    add_recipe_arguments(p)
     add_arguments(p, BaselineOptions)
     add_arguments(p, NeuronConfig)
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=run)
+
+
+def add_recipe_arguments(p) -> None:
+    """Every TrainConfig option, its on/off settings as flags (--flip, --no-amp, --sync-bn): `spikenas train`
+    and the recipe of `spikenas payoff`."""
+    add_arguments(p, TrainConfig, skip=SWITCHES)
     p.add_argument("--flip", action="store_true", default=S, help="random horizontal flips")
     p.add_argument("--no-amp", action="store_true", default=S, help="no bf16 autocast on CUDA")
     p.add_argument("--sync-bn", action="store_true", default=S, help="data-parallel training (torchrun, CUDA): "
                                                                      "batch norm over the whole batch")
-    p.add_argument("--quiet", action="store_true", help="no progress output")
-    p.set_defaults(func=run)
+
+
+def recipe_given(args: argparse.Namespace) -> dict:
+    """The TrainConfig settings given on the command line (absent ones take defaults or the saved run's)."""
+    train = _given(args, TrainConfig, SWITCHES)
+    if hasattr(args, "flip"):
+        train["flip"] = True
+    if hasattr(args, "no_amp"):
+        train["amp"] = False
+    if hasattr(args, "sync_bn"):
+        train["sync_bn"] = True
+    return train
 
 
 def _given(args: argparse.Namespace, cls, skip=()) -> dict:
@@ -53,13 +71,7 @@ def _given(args: argparse.Namespace, cls, skip=()) -> dict:
 
 def settings_from_args(args: argparse.Namespace) -> dict:
     """The run's settings from the options given on the command line (absent ones take defaults)."""
-    train = _given(args, TrainConfig, SWITCHES)
-    if hasattr(args, "flip"):
-        train["flip"] = True
-    if hasattr(args, "no_amp"):
-        train["amp"] = False
-    if hasattr(args, "sync_bn"):
-        train["sync_bn"] = True
+    train = recipe_given(args)
     model = {"name": getattr(args, "model", "baseline"), **_given(args, BaselineOptions)}
     if hasattr(args, "genotype"):
         if len(model) > 1 or hasattr(args, "model"):
