@@ -102,6 +102,12 @@ def fit(model: nn.Module, train: DeviceBatches, test: DeviceBatches, cfg: TrainC
     if ranks is not None:
         base["processes"] = ranks.world
     board = TensorBoard(run_dir, start_epoch + 1) if main else None
+    held_out = val is not None
+    watched_set, split = (val, "val") if held_out else (test, "test")
+
+    def measured(batches: DeviceBatches) -> dict:
+        return measure(model, batches, cfg.timesteps, cfg.encoding, cfg.amp, cfg.e_mac_pj, cfg.e_ac_pj)
+
     for epoch in range(start_epoch, cfg.epochs):
         t0 = time.monotonic()
         model.train()
@@ -123,10 +129,8 @@ def fit(model: nn.Module, train: DeviceBatches, test: DeviceBatches, cfg: TrainC
         if not main:  # rank 0 measures and writes; the others wait for its checkpoint
             distributed.barrier(ranks)
             continue
-        watched = measure(model, val if val is not None else test, cfg.timesteps, cfg.encoding, cfg.amp,
-                          cfg.e_mac_pj, cfg.e_ac_pj)
+        watched = measured(watched_set)
         elapsed += time.monotonic() - t0
-        split = "val" if val is not None else "test"
         record = {"epoch": epoch + 1, "train_samples": int(seen), "train_loss": loss_sum / seen,
                   "train_accuracy": correct / seen,
                   f"{split}_accuracy": watched["accuracy"],
@@ -136,18 +140,17 @@ def fit(model: nn.Module, train: DeviceBatches, test: DeviceBatches, cfg: TrainC
         history.append(record)
         if show_progress:
             print(f"epoch {epoch + 1}/{cfg.epochs}: train loss {record['train_loss']:.4f}, "
-                  f"{'validation' if val is not None else 'test'} accuracy {100 * watched['accuracy']:.2f}%, "
+                  f"{'validation' if held_out else 'test'} accuracy {100 * watched['accuracy']:.2f}%, "
                   f"{elapsed:.0f}s", flush=True)
         save_checkpoint(ckpt_path, {"model": model.state_dict(), "optimizer": opt.state_dict(),
                                     "scheduler": sched.state_dict(), "rng": rng_state(), "epoch": epoch,
                                     "elapsed_s": elapsed, "history": history})
         done = epoch + 1 == cfg.epochs
-        if val is None:
+        if not held_out:
             final = watched
         else:  # the test set, once, after the last epoch
-            final = measure(model, test, cfg.timesteps, cfg.encoding, cfg.amp, cfg.e_mac_pj,
-                            cfg.e_ac_pj) if done else None
-        metrics = _metrics(base, history, final, elapsed, "done" if done else "running", val is not None)
+            final = measured(test) if done else None
+        metrics = _metrics(base, history, final, elapsed, "done" if done else "running", held_out)
         atomic_write_json(run_dir / "metrics.json", metrics)
         write_history_csv(run_dir, history)
         board.add(epoch + 1, record)
@@ -156,8 +159,7 @@ def fit(model: nn.Module, train: DeviceBatches, test: DeviceBatches, cfg: TrainC
         return None
     board.close()
     if start_epoch >= cfg.epochs:  # resumed a finished run: report what it holds
-        final = measure(model, test, cfg.timesteps, cfg.encoding, cfg.amp, cfg.e_mac_pj, cfg.e_ac_pj)
-        metrics = _metrics(base, history, final, elapsed, "done", val is not None)
+        metrics = _metrics(base, history, measured(test), elapsed, "done", held_out)
         atomic_write_json(run_dir / "metrics.json", metrics)
     return metrics
 
