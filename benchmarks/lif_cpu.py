@@ -1,6 +1,7 @@
-"""Multi-step LIF forward + backward on the CPU: spikenas (the one-node sequence path that `auto` takes on
-the CPU, and the step-by-step reference) against SpikingJelly 2.0's multi-step LIFNode, on the same
-tensors, in one process, interleaved round by round; ratios with their spread (quartiles over rounds).
+"""Multi-step LIF forward + backward on the CPU: spikenas (the compiled kernels that `auto` takes on the CPU
+when training where a C++ compiler is found, the one-node sequence path it takes otherwise, and the
+step-by-step reference) against SpikingJelly 2.0's multi-step LIFNode, on the same tensors, in one process,
+interleaved round by round; ratios with their spread (quartiles over rounds).
 
 SpikingJelly is installed only for this benchmark, never as a dependency of the project (its pins pull CUDA
 builds of torch):
@@ -59,7 +60,8 @@ def main() -> None:
     machine = platform.processor() or platform.machine()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {machine}, {os.cpu_count()} cores; "
           f"shape [T, {', '.join(map(str, args.shape))}]")
-    impls = {"spikenas sequence": LIF(backend="sequence"), "spikenas reference": LIF(backend="torch")}
+    impls = {"spikenas compiled": LIF(backend="compiled"), "spikenas sequence": LIF(backend="sequence"),
+             "spikenas reference": LIF(backend="torch")}
     try:
         impls["SpikingJelly 2.0"] = spikingjelly_lif()
     except ImportError as e:
@@ -90,12 +92,13 @@ def main() -> None:
                 times[name].append(time.perf_counter() - t0)
         for name, ts in times.items():
             print(f"T={T} {name}: median {1e3 * statistics.median(ts):.1f} ms")
-        base = times["spikenas sequence"]
-        for name, ts in times.items():
-            if name != "spikenas sequence":
-                lo, mid, hi = quartiles([a / b for a, b in zip(ts, base, strict=True)])
-                print(f"T={T} {name} / spikenas sequence: {mid:.2f}x (quartiles {lo:.2f}-{hi:.2f}, "
-                      f"{args.rounds} rounds)")
+        for base_name in ("spikenas compiled", "spikenas sequence"):
+            base = times[base_name]
+            for name, ts in times.items():
+                if not name.startswith("spikenas"):
+                    lo, mid, hi = quartiles([a / b for a, b in zip(ts, base, strict=True)])
+                    print(f"T={T} {name} / {base_name}: {mid:.2f}x (quartiles {lo:.2f}-{hi:.2f}, "
+                          f"{args.rounds} rounds)")
 
 
 if __name__ == "__main__":

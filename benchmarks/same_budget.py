@@ -9,6 +9,11 @@ CPU size (the default; about 5 networks x 2 epochs on 8,000 images per method an
     python benchmarks/same_budget.py --dataset fashion-mnist --data-root DATA/fashion-mnist \\
         --methods snasnet,mse --seeds 0 --out runs/same-budget
 
+CIFAR-10 from the JPEG copy, unpacked (`--dataset folder`; images of any size in class folders):
+
+    python benchmarks/same_budget.py --dataset folder --data-root /tmp/cifar10-jpeg --crop-padding 4 --flip \\
+        --methods snasnet,mse,darts --random 2 --out runs/same-budget-cifar
+
 GPU size (`--size gpu`: full training set, 30 epochs, T = 4, larger searches, two seeds):
 
     python benchmarks/same_budget.py --size gpu --device cuda --dataset fashion-mnist \\
@@ -64,12 +69,15 @@ def main() -> None:
     p.add_argument("--random", type=int, default=3)
     p.add_argument("--size", choices=tuple(SIZES), default="cpu")
     p.add_argument("--device", default="cpu")
+    p.add_argument("--crop-padding", type=int, default=2, help="random-crop padding in training (CIFAR-10: 4)")
+    p.add_argument("--flip", action="store_true", help="random horizontal flips in training (CIFAR-10)")
     p.add_argument("--out", default="runs/same-budget")
     args = p.parse_args()
     size = SIZES[args.size]
     data = ["--dataset", args.dataset] + (["--data-root", args.data_root] if args.data_root else [])
     recipe = [*size["recipe"], "--timesteps", str(size["timesteps"]), "--optimizer", "adamw", "--lr", "2e-3",
-              "--weight-decay", "0.01", "--crop-padding", "2", "--val-split", "0.1", "--device", args.device]
+              "--weight-decay", "0.01", "--crop-padding", str(args.crop_padding), "--val-split", "0.1",
+              "--device", args.device, *(["--flip"] if args.flip else [])]
     lines = ["| method | seed | network | parameters | validation | test | spikes/sample | uJ/sample | time, s |",
              "|---|---|---|---|---|---|---|---|---|"]
     verdicts = []

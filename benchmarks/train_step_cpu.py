@@ -1,10 +1,17 @@
 """Where a CPU training step's time goes, and what the LIF backend changes: the Fashion-MNIST baseline
 (SpikingVGG width 32) and a searched SNASNet network (C = 16), batch 128, T = 4, AdamW, the step
-`spikenas train` takes; the step-by-step reference LIF ("torch") against the default ("auto": one autograd
-node per sequence), interleaved step by step in one process, with the ratio's spread; then a profile of
-each network's default step (top operators by self CPU time).
+`spikenas train` takes; the step-by-step reference LIF ("torch") against one autograd node per sequence of
+torch operations ("sequence"), against the compiled kernels ("compiled", what "auto" takes when training
+where a compiler is found), and against those with the whole network under torch.compile; interleaved step
+by step in one process, with each ratio's spread; then a profile of each network's default step (top
+operators by self CPU time).
 
     python benchmarks/train_step_cpu.py [--steps 20] [--profile]
+    SPIKENAS_KEEP_FREED_MEMORY=0 python benchmarks/train_step_cpu.py   # malloc as the system sets it
+
+Freed memory is kept for reuse (spikenas.allocator), as `spikenas train` does; without it, which variant
+runs after which changes each one's time (glibc's mmap threshold adapts to what was freed before), so
+compare variants with it on.
 
 A Fashion-MNIST epoch is 469 such steps (60,000 images at batch 128).
 """
@@ -18,6 +25,7 @@ import time
 import torch
 
 from spikenas import spaces
+from spikenas.allocator import keep_freed_memory
 from spikenas.models.baseline import SpikingVGG
 from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.train.config import TrainConfig
@@ -32,44 +40,58 @@ NETWORKS = {
 }
 
 
+VARIANTS = {  # name: (LIF backend, the model wrapped in torch.compile)
+    "reference": ("torch", False),
+    "sequence": ("sequence", False),
+    "compiled (default)": ("compiled", False),
+    "compiled + torch.compile(model)": ("compiled", True),
+}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--profile", action="store_true")
     args = p.parse_args()
+    kept = keep_freed_memory()
     cfg = TrainConfig(optimizer="adamw", lr=2e-3, timesteps=4)
     x = torch.randn(args.batch, 1, 28, 28)
     y = torch.randint(0, 10, (args.batch,))
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; batch {args.batch}, T = 4")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; batch {args.batch}, T = 4; freed "
+          f"memory kept: {kept}")
     for name, make in NETWORKS.items():
         runs = {}
-        for backend in ("torch", "auto"):
+        for variant, (backend, whole) in VARIANTS.items():
             torch.manual_seed(0)
             model = make(NeuronConfig(backend=backend))
             opt = make_optimizer(model, cfg)
             step = supervised_step(cfg, torch.device("cpu"))
-            runs[backend] = (model, opt, step)
-        for model, opt, step in runs.values():  # warm-up
-            step(model, opt, x, y)
-        times: dict[str, list[float]] = {b: [] for b in runs}
+            runner = torch.compile(model) if whole else model
+            t0 = time.perf_counter()
+            step(runner, opt, x, y)  # warm-up, compiling where asked
+            step(runner, opt, x, y)
+            print(f"  {variant}: first two steps {time.perf_counter() - t0:.1f} s", flush=True)
+            runs[variant] = (runner, opt, step)
+        times: dict[str, list[float]] = {v: [] for v in runs}
         for _ in range(args.steps):
-            for backend, (model, opt, step) in runs.items():
+            for variant, (runner, opt, step) in runs.items():
                 t0 = time.perf_counter()
-                step(model, opt, x, y)
-                times[backend].append(time.perf_counter() - t0)
-        ratio = [a / b for a, b in zip(times["torch"], times["auto"], strict=True)]
-        q = statistics.quantiles(ratio, n=4)
-        med = {b: statistics.median(t) for b, t in times.items()}
-        print(f"{name}: {sum(p.numel() for p in runs['auto'][0].parameters()):,} parameters; step median "
-              f"reference {1e3 * med['torch']:.0f} ms, default {1e3 * med['auto']:.0f} ms; reference/default "
-              f"{statistics.median(ratio):.2f}x (quartiles {q[0]:.2f}-{q[2]:.2f}); a 469-step epoch at the default: "
-              f"{469 * med['auto']:.0f} s")
+                step(runner, opt, x, y)
+                times[variant].append(time.perf_counter() - t0)
+        params = sum(p.numel() for p in runs["reference"][0].parameters())
+        print(f"{name}: {params:,} parameters")
+        for variant, t in times.items():
+            ratio = [a / b for a, b in zip(times["reference"], t, strict=True)]
+            q = statistics.quantiles(ratio, n=4)
+            med = statistics.median(t)
+            print(f"  {variant}: step median {1e3 * med:.0f} ms; reference/this {statistics.median(ratio):.2f}x "
+                  f"(quartiles {q[0]:.2f}-{q[2]:.2f}); a 469-step epoch {469 * med:.0f} s")
         if args.profile:
-            model, opt, step = runs["auto"]
+            runner, opt, step = runs["compiled (default)"]
             with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
                 for _ in range(3):
-                    step(model, opt, x, y)
+                    step(runner, opt, x, y)
             print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=12))
 
 

@@ -41,3 +41,12 @@ def test_conv_fan_out():
         mon.add_samples(1)
     nnz = (h != 0).sum().item()
     assert mon.summary()["sops_per_sample"] == pytest.approx(nnz * (3 * 2 * 9 * 16) / (2 * 16))
+
+
+def test_count_ones_is_exact_beyond_float32s_integers():
+    from spikenas.snn.monitor import count_ones
+
+    for n in (0, 5, 2**24 - 1, 2**24, 2**24 + 7, 2 * 2**24 + 5):
+        x = (torch.rand(n, generator=torch.Generator().manual_seed(n)) > 0.3).float()
+        assert count_ones(x).item() == x.sum(dtype=torch.float64).item()
+    assert count_ones(torch.ones(2 * 2**24 + 3)).item() == 2 * 2**24 + 3  # a float32 sum would round this

@@ -17,7 +17,7 @@ from spikenas.train.config import TrainConfig
 from spikenas.train.run import genotype_model, merge_resumed, run_training, saved_config
 
 S = argparse.SUPPRESS
-SWITCHES = ("flip", "amp", "sync_bn")  # on/off flags: --flip, --no-amp, --sync-bn
+SWITCHES = ("flip", "amp", "sync_bn", "compile_model")  # on/off flags: --flip, --no-amp, --sync-bn, --compile
 
 
 def add_parser(sub) -> None:
@@ -44,13 +44,16 @@ def add_parser(sub) -> None:
 
 
 def add_recipe_arguments(p) -> None:
-    """Every TrainConfig option, its on/off settings as flags (--flip, --no-amp, --sync-bn): `spikenas train`
+    """Every TrainConfig option, its on/off settings as flags (--flip, --no-amp, --sync-bn, --compile): `spikenas train`
     and the recipe of `spikenas payoff`."""
     add_arguments(p, TrainConfig, skip=SWITCHES)
     p.add_argument("--flip", action="store_true", default=S, help="random horizontal flips")
     p.add_argument("--no-amp", action="store_true", default=S, help="no bf16 autocast on CUDA")
     p.add_argument("--sync-bn", action="store_true", default=S, help="data-parallel training (torchrun, CUDA): "
                                                                      "batch norm over the whole batch")
+    p.add_argument("--compile", dest="compile_model", action="store_true", default=S,
+                   help="train through torch.compile of the network (compiled on the first steps: tens of "
+                        "seconds; on the CPU a C++ compiler is needed)")
 
 
 def recipe_given(args: argparse.Namespace) -> dict:
@@ -62,6 +65,8 @@ def recipe_given(args: argparse.Namespace) -> dict:
         train["amp"] = False
     if hasattr(args, "sync_bn"):
         train["sync_bn"] = True
+    if hasattr(args, "compile_model"):
+        train["compile_model"] = True
     return train
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import torch
 
 from spikenas import spaces
+from spikenas.allocator import keep_freed_memory
 from spikenas.errors import InputError
 from spikenas.search.scoring import Networks, score_candidate
 
@@ -101,6 +102,7 @@ def _worker_init(job: Job, devices: list[str], threads: int) -> None:
     rank = (ident[0] - 1) if ident else 0
     device = torch.device(devices[rank % len(devices)])
     torch.set_num_threads(threads)
+    keep_freed_memory()
     _WORKER.update(job=job, networks=Networks(job.make_space(), job.build, device),
                    batches=to_device(job.batches, device))
 
@@ -192,6 +194,7 @@ class RayExecutor:
 def _ray_score(job: Job, genotype_json: str) -> dict:
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     torch.set_num_threads(job.threads)
+    keep_freed_memory()
     networks = Networks(job.make_space(), job.build, device)
     return score_one(job, networks, to_device(job.batches, device), genotype_json)
 

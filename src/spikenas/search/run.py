@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 
 from spikenas import run_folder
+from spikenas.allocator import keep_freed_memory
 from spikenas.atomic import atomic_write_json
 from spikenas.errors import InputError
 from spikenas.logs import TensorBoard, append_trial_csv, write_trials_csv
@@ -30,6 +31,7 @@ from spikenas.spaces.protocols import require
 
 def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_progress: bool = True) -> dict:
     run_dir = Path(run_dir)
+    keep_freed_memory()
     db = run_dir / "search.sqlite"
     if run_folder.inspect(run_dir) not in (None, "search"):
         raise InputError(f"--run {run_dir} holds a training run, not a search")

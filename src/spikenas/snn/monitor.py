@@ -25,6 +25,22 @@ def _fan_out(module: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     return macs / x.numel()
 
 
+_EXACT = 2**24  # float32 holds every integer up to here: a sum of this many 0/1 values is exact
+
+
+def count_ones(x: torch.Tensor) -> torch.Tensor:
+    """Exact sum of a tensor of zeros and ones (spikes), as a float64 scalar: float32 sums
+    over blocks of 2^24 elements (exact, and several times quicker than summing in float64), then the
+    blocks' sums in float64."""
+    flat = x.detach().reshape(-1)
+    n = flat.numel()
+    whole = n - n % _EXACT
+    total = flat[whole:].sum(dtype=torch.float32).double()
+    if whole:
+        total = total + flat[:whole].view(-1, _EXACT).sum(1, dtype=torch.float32).sum(dtype=torch.float64)
+    return total
+
+
 class SpikeMonitor:
     """Context manager over a model: `with SpikeMonitor(model) as mon: model(x); mon.add_samples(B)`."""
 
@@ -62,7 +78,7 @@ class SpikeMonitor:
     def record(self, neuron: nn.Module, spikes: torch.Tensor) -> None:
         """Called by a neuron with its output [T, B, ...]."""
         name = self.names.get(neuron, "?")
-        total = spikes.detach().sum(dtype=torch.float64)
+        total = count_ones(spikes)
         self.spikes[name] = self.spikes[name] + total if name in self.spikes else total
         self.neuron_steps[name] = self.neuron_steps.get(name, 0) + spikes.numel()
 
@@ -73,7 +89,7 @@ class SpikeMonitor:
         if module is self.first_synapse:
             self.macs += _fan_out(module, x, output) * x.numel()
         else:
-            nnz = (x.detach() != 0).sum(dtype=torch.float64)
+            nnz = torch.count_nonzero(x.detach()).double()
             self.sops = self.sops + nnz * _fan_out(module, x, output)
 
     def summary(self) -> dict:

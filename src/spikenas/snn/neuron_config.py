@@ -22,9 +22,10 @@ class NeuronConfig:
                         choices=("hard", "soft"))
     surrogate: str = option("atan", "surrogate gradient of the spike", choices=tuple(DEFAULT_ALPHA))
     detach_reset: bool = True
-    backend: str = option("auto", "LIF kernel: auto (Triton on CUDA; elsewhere one autograd node for the "
-                                  "whole sequence when training), sequence, torch (the step-by-step reference), "
-                                  "or triton (CUDA only)",
+    backend: str = option("auto", "LIF kernel: auto (Triton on CUDA; elsewhere compiled where a C++ "
+                                  "compiler is found, else sequence when training), compiled (torch.compile's "
+                                  "CPU code for the whole sequence), sequence (one autograd node of torch "
+                                  "operations), torch (the step-by-step reference), or triton (CUDA only)",
                           choices=BACKENDS, flag="--lif-backend")
 
     def __post_init__(self) -> None:

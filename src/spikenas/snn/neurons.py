@@ -1,26 +1,29 @@
 """Multi-step spiking neuron modules (LIF, PLIF, IF) over time-first tensors [T, B, ...].
 
 A neuron called on a whole sequence keeps no state between calls. The recurrence runs in the fused
-Triton kernel on CUDA (backend "auto" or "triton"), as one autograd node for the whole sequence
-elsewhere when a gradient is needed ("auto" or "sequence": functional/lif_sequence.py), and step by step
-under autograd in plain torch ("torch", the reference). A spike monitor, when attached, adds the spike
-count to a device-side accumulator: no host copy per step.
+Triton kernel on CUDA (backend "auto" or "triton"); elsewhere as generated CPU kernels for the whole
+sequence where a compiler is found ("auto" or "compiled": functional/lif_compiled.py), else, when a gradient
+is needed, as one autograd node of torch operations ("auto" or "sequence": functional/lif_sequence.py);
+and step by step under autograd in plain torch ("torch", the reference). A
+spike monitor, when attached, adds the spike count to a device-side accumulator: no host copy per step.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 import torch
 from torch import nn
 
-from spikenas.snn.functional import lif_multistep, lif_step, lif_triton
+from spikenas.snn.functional import lif_compiled, lif_multistep, lif_step, lif_triton
 from spikenas.snn.functional.lif_sequence import SequenceLIF
 from spikenas.snn.surrogate import get_surrogate
 
-BACKENDS = ("auto", "torch", "triton", "sequence")
+BACKENDS = ("auto", "torch", "triton", "sequence", "compiled")
+_compile_failed = False  # set when "auto" met a compiler failure: the sequence path from then on
 
 
 class _Neuron(nn.Module):
@@ -54,13 +57,22 @@ class _Neuron(nn.Module):
             return True
         return x.is_cuda and lif_triton.available(x)
 
-    def _use_sequence(self, x: torch.Tensor, k) -> bool:
-        """The one-node sequence path: asked for, or by "auto" where a gradient will flow (without one,
-        the reference's no-grad shortcut is as quick) and the sequence has more than one step."""
-        if self.backend == "sequence":
-            return True
+    def _sequence_path(self, x: torch.Tensor, k) -> str | None:
+        """The one-node path for the whole sequence, "compiled" or "sequence", or None for the reference:
+        asked for by name, or chosen by "auto" for sequences of more than one step: the compiled kernels
+        where a compiler is found and they have not failed in this process (with or without a gradient);
+        else the sequence path where a gradient will flow (without one, the reference's no-grad shortcut
+        is as quick)."""
+        if torch.compiler.is_compiling():  # inside a compiled network (--compile): traced into its graph
+            return _path_when_compiling(self.backend, k)
+        if self.backend in ("sequence", "compiled"):
+            return self.backend
+        if self.backend != "auto" or x.shape[0] < 2 or torch.jit.is_tracing():
+            return None
+        if lif_compiled.available() and not _compile_failed:
+            return "compiled"
         needs_grad = torch.is_grad_enabled() and (x.requires_grad or isinstance(k, torch.Tensor) and k.requires_grad)
-        return self.backend == "auto" and needs_grad and x.shape[0] > 1 and not torch.jit.is_tracing()
+        return "sequence" if needs_grad else None
 
     def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
         k = self.leak()
@@ -69,14 +81,32 @@ class _Neuron(nn.Module):
                 k = torch.full((), k, device=x_seq.device)
             s = lif_triton.FusedLIF.apply(x_seq, k, self.threshold, self.reset, self.surrogate,
                                           self.detach_reset)
-        elif self._use_sequence(x_seq, k):
-            s = SequenceLIF.apply(x_seq, k, self.threshold, self.reset, self.surrogate, self.detach_reset)
         else:
-            s, _ = lif_multistep(x_seq, k, self.threshold, self.reset, self.surrogate,
-                                 self.detach_reset)
+            path = self._sequence_path(x_seq, k)
+            args = (x_seq, k, self.threshold, self.reset, self.surrogate, self.detach_reset)
+            if path == "compiled":
+                s = self._compiled(args)
+            elif path == "sequence":
+                s = SequenceLIF.apply(*args)
+            else:
+                s, _ = lif_multistep(*args)
         if self.monitor is not None:
             self.monitor.record(self, s)
         return s
+
+    def _compiled(self, args: tuple) -> torch.Tensor:
+        """The compiled kernels; under "auto", a compiler that fails (a broken toolchain) is reported once
+        and the process goes on with the sequence path, which gives the same spikes."""
+        if self.backend == "compiled":
+            return lif_compiled.CompiledLIF.apply(*args)
+        try:
+            return lif_compiled.CompiledLIF.apply(*args)
+        except Exception as e:  # noqa: BLE001 - any compiler failure; the fallback computes the same
+            global _compile_failed
+            _compile_failed = True
+            warnings.warn(f"compiled LIF kernels unavailable ({type(e).__name__}: {str(e).splitlines()[0]}); "
+                          "using the sequence path", RuntimeWarning, stacklevel=3)
+            return SequenceLIF.apply(*args)
 
     def step(self, x: torch.Tensor, v: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
         """One timestep with explicit state, for cells with feedback edges: (spikes, new V)."""
@@ -92,6 +122,15 @@ class _Neuron(nn.Module):
     def extra_repr(self) -> str:
         return (f"threshold={self.threshold}, reset={self.reset}, surrogate={self.surrogate.name}, "
                 f"backend={self.backend}")
+
+
+def _path_when_compiling(backend: str, k) -> str | None:
+    """Inside a network compiled whole, the compiled kernels' functions are traced into the network's graph
+    (measured faster than the reference's operations there); a learned leak (PLIF) takes the reference's
+    operations, whose leak gradient Inductor compiles with dynamic shapes where the kernels' one fails."""
+    if backend == "torch" or isinstance(k, torch.Tensor) and k.requires_grad:
+        return None
+    return "compiled"
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from spikenas.devices import check_device
 from spikenas.errors import InputError
 from spikenas.limits import MAX_BATCH, MAX_EPOCHS, MAX_SEED, MAX_TIMESTEPS
 from spikenas.options import check_fields, option
+from spikenas.snn.functional import lif_compiled
 from spikenas.train.encoding import ENCODINGS
 
 
@@ -44,6 +45,9 @@ class TrainConfig:
     amp: bool = option(True, "bf16 autocast on CUDA")
     sync_bn: bool = option(False, "data-parallel training (torchrun, CUDA): batch norm over the whole batch, "
                                   "not each process's share")
+    compile_model: bool = option(False, "train through torch.compile of the network (graph compiled on the first "
+                                        "steps: tens of seconds, again for the last, smaller batch; on the CPU "
+                                        "a C++ compiler is needed)", flag="--compile")
     channels_last: bool = True  # CUDA only
     e_mac_pj: float = option(4.6, "energy per MAC in pJ", low=0, high=1e6, flag="--e-mac")
     e_ac_pj: float = option(0.9, "energy per accumulate in pJ", low=0, high=1e6, flag="--e-ac")
@@ -53,6 +57,9 @@ class TrainConfig:
         check_device(self.device)
         if self.sync_bn and not self.device.startswith("cuda"):
             raise InputError("--sync-bn: synchronised batch norm runs on CUDA only (torch has no CPU kernel)")
+        if self.compile_model and not self.device.startswith("cuda") and not lif_compiled.available():
+            raise InputError("--compile: torch.compile needs a C++ compiler on the PATH (c++, g++ or clang++) "
+                             "to run on the CPU")
         if self.lr is None:
             self.lr = 0.1 if self.optimizer == "sgd" else 1e-3
 
@@ -65,4 +72,4 @@ class TrainConfig:
         return cls(**{k: v for k, v in d.items() if k in known})
 
     # settings that may change between a run and its resumption without changing its results
-    RESUMABLE_CHANGES = ("device", "eval_batch_size")
+    RESUMABLE_CHANGES = ("device", "eval_batch_size", "compile_model")

@@ -14,11 +14,13 @@ import torch
 from torch import nn
 
 from spikenas import data, run_folder, spaces
+from spikenas.allocator import keep_freed_memory
 from spikenas.atomic import atomic_write_json
 from spikenas.errors import InputError
 from spikenas.limits import MAX_CHANNELS
 from spikenas.models.baseline import BaselineOptions, SpikingVGG
 from spikenas.options import Bounds, make_options
+from spikenas.snn.functional import lif_compiled
 from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.spaces.files import load_genotype
 from spikenas.train import distributed
@@ -127,6 +129,7 @@ def run_training(run_dir: Path, dataset: str, data_root, model_spec: dict, cfg: 
     """Train into `run_dir`; returns metrics.json's content (None on the ranks other than 0 of a
     data-parallel run, which write nothing: train.distributed)."""
     run_dir = Path(run_dir)
+    keep_freed_memory()
     if run_folder.inspect(run_dir) not in (None, "train"):
         raise InputError(f"--run {run_dir} holds a search, not a training run")
     check_backend(model_spec, cfg.device)
@@ -155,8 +158,11 @@ def run_training(run_dir: Path, dataset: str, data_root, model_spec: dict, cfg: 
 
 
 def check_backend(model_spec: dict, device: str) -> None:
-    """--lif-backend triton needs a CUDA device and the triton package."""
+    """--lif-backend triton needs a CUDA device and the triton package; compiled, a C++ compiler."""
     neuron = model_spec.get("neuron", {}) if isinstance(model_spec, dict) else {}
+    if isinstance(neuron, dict) and neuron.get("backend") == "compiled" and not lif_compiled.available():
+        raise InputError("--lif-backend compiled needs a C++ compiler on the PATH (c++, g++ or clang++) for "
+                         "torch.compile; use --lif-backend sequence")
     if isinstance(neuron, dict) and neuron.get("backend") == "triton":
         if not device.startswith("cuda"):
             raise InputError(f"--lif-backend triton runs on CUDA only, and --device is {device}")

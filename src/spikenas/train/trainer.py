@@ -85,6 +85,8 @@ def fit(model: nn.Module, train: DeviceBatches, test: DeviceBatches, cfg: TrainC
         if cfg.sync_bn:
             model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
         runner = DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None)
+    if cfg.compile_model:  # the training steps only: measuring, with its spike monitors, runs the module itself
+        runner = torch.compile(runner)
     opt = make_optimizer(model, cfg)
     steps = len(train)
     sched = warmup_cosine(opt, cfg.epochs * steps, int(cfg.warmup_epochs * steps))

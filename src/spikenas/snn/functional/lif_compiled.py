@@ -1,0 +1,145 @@
+"""Multi-step LIF with the whole sequence's forward and backward each generated as one CPU kernel
+(backend "compiled"): the sequence path's recurrence (`lif_sequence.py`) written as pure tensor functions
+over all T steps and compiled by `torch.compile` (Inductor's C++ backend), so each element of the sequence
+is read and written once per pass instead of once per elementwise operation (a dozen in the backward).
+
+The forward does the reference's operations in the reference's order with floating-point contraction off
+(Inductor's default on the CPU), so it fires the same spikes; gradients agree with the sequence path to
+float rounding (tests/test_lif_compiled.py). A compiler is needed: `available()` says whether one is
+found, and a configuration is compiled on its first call (seconds; afterwards Inductor's on-disk cache).
+Kernels are keyed by (reset, detach, surrogate, IF or LIF, whether k learns); T is specialised, and every
+layer's sequence is seen as [T, N] with N dynamic, so one kernel serves every layer and batch size.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import shutil
+
+import torch
+
+from spikenas.snn.surrogate import Surrogate
+
+
+@functools.cache
+def available() -> bool:
+    """Whether `torch.compile` can generate CPU code here (a C++ compiler on the path)."""
+    return hasattr(torch, "compile") and any(shutil.which(c) for c in ("c++", "g++", "clang++"))
+
+
+def _surrogate_grad(u: torch.Tensor, name: str, a: float) -> torch.Tensor:
+    if name == "atan":
+        return (a / 2) / (1 + (math.pi / 2 * a * u) ** 2)
+    if name == "sigmoid":
+        sg = torch.sigmoid(a * u)
+        return a * sg * (1 - sg)
+    return torch.clamp(a - a * a * u.abs(), min=0.0)  # piecewise
+
+
+def _forward(x_seq: torch.Tensor, k: torch.Tensor | None, threshold: float, hard: bool):
+    hs, ss = [], []
+    v = None
+    for t in range(x_seq.shape[0]):
+        x = x_seq[t]
+        if v is None:
+            h = x * k if k is not None else x + 0.0
+        else:
+            h = v + x if k is None else (x - v) * k + v
+        s = (h >= threshold).to(x.dtype)
+        v = h * (1.0 - s) if hard else h - threshold * s
+        hs.append(h)
+        ss.append(s)
+    return torch.stack(hs), torch.stack(ss)
+
+
+def _backward(h_all: torch.Tensor, grad_s: torch.Tensor, k: torch.Tensor | None, threshold: float,
+              hard: bool, detach: bool, surrogate: str, alpha: float, grad_k: bool):
+    steps = h_all.shape[0]
+    gxs: list[torch.Tensor] = [None] * steps  # type: ignore[list-item]
+    gk = None
+    gv = None  # dL/dV[t]
+    for t in range(steps - 1, -1, -1):
+        h = h_all[t]
+        sg = _surrogate_grad(h - threshold, surrogate, alpha)
+        gh = grad_s[t] * sg
+        if gv is not None:
+            fired = (h >= threshold).to(h.dtype)
+            if hard:
+                dv = gv * (1.0 - fired) if detach else gv * ((1.0 - fired) - h * sg)
+            else:
+                dv = gv if detach else gv * (1.0 - threshold * sg)
+            gh = gh + dv
+        if k is None:
+            gv = gh
+            gxs[t] = gh
+            continue
+        if grad_k:
+            if t:
+                hp = h_all[t - 1]
+                sp = (hp >= threshold).to(h.dtype)
+                vp = hp * (1.0 - sp) if hard else hp - threshold * sp
+            else:
+                vp = 0.0
+            term = ((h - vp) * gh).sum(dtype=torch.float64) / k.double()
+            gk = term if gk is None else gk + term
+        gv = gh * (1.0 - k)
+        gxs[t] = gh * k
+    return torch.stack(gxs), gk
+
+
+_KERNELS: list = []  # not functools.cache: a network compiled whole traces this call
+
+
+def _kernels() -> list:
+    """The compiled forward and backward, made on first use (importing torch._dynamo takes a second)."""
+    if not _KERNELS:
+        _KERNELS.extend([torch.compile(_forward, dynamic=True), torch.compile(_backward, dynamic=True)])
+    return _KERNELS
+
+
+def memory_order(x_seq: torch.Tensor) -> list[int]:
+    """The permutation putting time first and the other dimensions in the order of their strides (as laid
+    out in memory): a channels-last sequence seen through it is contiguous, and the spikes laid out through it
+    keep the input's layout, as the reference's elementwise operations keep it (a convolution that follows
+    picks its algorithm, and so its rounding, by its input's layout)."""
+    inner = x_seq.stride()[1:]
+    return [0] + [d + 1 for d in sorted(range(len(inner)), key=lambda d: -inner[d])]
+
+
+def _flat(x: torch.Tensor, perm: list[int]) -> torch.Tensor:
+    """[T, N] in memory order (a copy only where that order is not contiguous: an input repeated over T)."""
+    return x.permute(perm).contiguous().view(x.shape[0], -1)
+
+
+def _unflat(y: torch.Tensor, shape: torch.Size, perm: list[int]) -> torch.Tensor:
+    inverse = sorted(range(len(perm)), key=lambda d: perm[d])
+    return y.view([shape[d] for d in perm]).permute(inverse)
+
+
+class CompiledLIF(torch.autograd.Function):
+    """Spikes [T, ...] of the LIF recurrence on `x_seq` [T, ...] from V[-1] = 0; `k` 1/tau (a float, or a
+    0-d tensor that may require a gradient: PLIF) or None (IF). The arguments of `SequenceLIF`."""
+
+    @staticmethod
+    def forward(ctx, x_seq, k, threshold, reset, surrogate: Surrogate, detach_reset):  # type: ignore[override]
+        hard = reset == "hard"
+        kt = None if k is None else torch.as_tensor(k.detach() if isinstance(k, torch.Tensor) else k,
+                                                   dtype=x_seq.dtype, device=x_seq.device)
+        perm = memory_order(x_seq)  # [T, N]: one dynamic size for every layer
+        h_all, s_all = _kernels()[0](_flat(x_seq, perm), kt, float(threshold), hard)
+        ctx.save_for_backward(h_all, kt)
+        ctx.shape, ctx.perm = x_seq.shape, perm
+        ctx.cfg = (float(threshold), hard, surrogate, detach_reset,
+                   isinstance(k, torch.Tensor) and k.requires_grad, k.dtype if isinstance(k, torch.Tensor) else None,
+                   k.shape if isinstance(k, torch.Tensor) else None)
+        return _unflat(s_all, x_seq.shape, perm)
+
+    @staticmethod
+    def backward(ctx, grad_s):  # type: ignore[override]
+        h_all, kt = ctx.saved_tensors
+        threshold, hard, surrogate, detach, grad_k, k_dtype, k_shape = ctx.cfg
+        gx, gk = _kernels()[1](h_all, _flat(grad_s, ctx.perm), kt, threshold, hard, detach, surrogate.name,
+                               surrogate.alpha, grad_k)
+        gk_out = gk.to(k_dtype).reshape(k_shape) if grad_k else None
+        return _unflat(gx, ctx.shape, ctx.perm), gk_out, None, None, None, None

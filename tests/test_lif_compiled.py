@@ -1,0 +1,79 @@
+"""The compiled LIF (backend "compiled": torch.compile's CPU code for the whole sequence) against the
+step-by-step reference: the same spikes, and the same gradients for the input and PLIF's leak to float
+rounding, for LIF, PLIF and IF, both resets, detached or not, each surrogate with each neuron kind (every
+combination would compile 36 backward kernels: the surrogate is one term of the backward, tested in full
+on the sequence path); "auto" takes it for sequences where a compiler is found, and a compiler failure
+under "auto" falls back to the sequence path with one warning."""
+
+import itertools
+
+import pytest
+import torch
+
+from spikenas.snn import LIF, neurons
+from spikenas.snn.functional import lif_compiled
+
+from .test_lif_sequence import SURROGATES, assert_float32_agrees, assert_matches_the_reference
+
+pytestmark = pytest.mark.skipif(not lif_compiled.available(), reason="no C++ compiler for torch.compile")
+
+CASES = [(kind, reset, SURROGATES[i % 3], detach) for i, (kind, reset, detach) in
+         enumerate(itertools.product(("lif", "plif", "if"), ("hard", "soft"), (True, False)))]
+
+
+@pytest.mark.parametrize("kind,reset,surrogate,detach", CASES)
+def test_compiled_matches_the_reference(kind, reset, surrogate, detach):
+    s = assert_matches_the_reference("compiled", kind, reset, surrogate, detach, steps=5)
+    assert type(s.grad_fn).__name__ == "CompiledLIFBackward"
+
+
+def test_float32_spikes_identical_and_gradients_close_at_two_batch_sizes():
+    torch.manual_seed(1)
+    for batch in (8, 3):  # dynamic shapes: a last, smaller batch
+        assert_float32_agrees("compiled", (4, batch, 16, 8, 8))
+
+
+def test_auto_takes_the_compiled_kernels_for_sequences_with_or_without_a_gradient(monkeypatch):
+    x = torch.randn(4, 2, 3, requires_grad=True)
+    assert type(LIF()(x).grad_fn).__name__ == "CompiledLIFBackward"
+    calls = []
+    apply = lif_compiled.CompiledLIF.apply
+    monkeypatch.setattr(lif_compiled.CompiledLIF, "apply", lambda *a: calls.append(1) or apply(*a))
+    with torch.no_grad():  # evaluation and training-free scoring
+        s = LIF()(x)
+    assert s.grad_fn is None and calls == [1]
+    assert torch.equal(s, LIF(backend="torch")(x).detach())
+    LIF()(x[:1])  # one step: the reference
+    assert calls == [1]
+
+
+def test_a_compiler_failure_under_auto_falls_back_once_with_a_warning(monkeypatch):
+    def broken(*args):
+        raise RuntimeError("C++ compile error: cannot find Python.h\nmore detail")
+
+    monkeypatch.setattr(lif_compiled.CompiledLIF, "apply", broken)
+    monkeypatch.setattr(neurons, "_compile_failed", False)
+    x = torch.randn(4, 2, 3, requires_grad=True)
+    with pytest.warns(RuntimeWarning, match=r"cannot find Python.h\); using the sequence path"):
+        s = LIF()(x)
+    assert type(s.grad_fn).__name__ == "SequenceLIFBackward"
+    assert type(LIF()(x).grad_fn).__name__ == "SequenceLIFBackward"  # no second attempt
+    with pytest.raises(RuntimeError, match="cannot find Python.h"):
+        LIF(backend="compiled")(x)  # asked for by name: the error is the user's to see
+
+
+@pytest.mark.parametrize("layout", ["channels_last", "repeated over time"])
+def test_spikes_keep_the_layout_the_reference_gives(layout):
+    """A convolution after the neuron picks its algorithm (and so its rounding) by its input's layout: the
+    compiled path lays its spikes out as the reference's elementwise operations do."""
+    torch.manual_seed(2)
+    x = torch.randn(6, 4, 5, 5) * 2
+    if layout == "channels_last":
+        x_seq = torch.stack([x, x * 0.5, x * 2]).permute(0, 1, 3, 4, 2).contiguous().permute(0, 1, 4, 2, 3)
+    else:
+        x_seq = x.to(memory_format=torch.channels_last).unsqueeze(0).expand(3, -1, -1, -1, -1)
+    x_seq.requires_grad_()
+    ref, compiled = LIF(backend="torch")(x_seq), LIF(backend="compiled")(x_seq)
+    assert torch.equal(ref, compiled) and compiled.stride() == ref.stride()
+    compiled.sum().backward()
+    assert x_seq.grad.shape == x_seq.shape
