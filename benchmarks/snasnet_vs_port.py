@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from spikenas import spaces
+from spikenas.allocator import keep_freed_memory
 from spikenas.spaces.snasnet.genotype import from_code
 
 
@@ -41,6 +42,8 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=6)
     args = p.parse_args()
     from spikingjelly.activation_based.functional import reset_net
+
+    print(f"freed memory kept (for both, one process): {keep_freed_memory()}")
 
     T = 5
     g = from_code(args.cell)
