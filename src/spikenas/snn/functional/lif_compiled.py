@@ -14,7 +14,6 @@ layer's sequence is seen as [T, N] with N dynamic, so one kernel serves every la
 from __future__ import annotations
 
 import functools
-import math
 import shutil
 
 import torch
@@ -26,15 +25,6 @@ from spikenas.snn.surrogate import Surrogate
 def available() -> bool:
     """Whether `torch.compile` can generate CPU code here (a C++ compiler on the path)."""
     return hasattr(torch, "compile") and any(shutil.which(c) for c in ("c++", "g++", "clang++"))
-
-
-def _surrogate_grad(u: torch.Tensor, name: str, a: float) -> torch.Tensor:
-    if name == "atan":
-        return (a / 2) / (1 + (math.pi / 2 * a * u) ** 2)
-    if name == "sigmoid":
-        sg = torch.sigmoid(a * u)
-        return a * sg * (1 - sg)
-    return torch.clamp(a - a * a * u.abs(), min=0.0)  # piecewise
 
 
 def _forward(x_seq: torch.Tensor, k: torch.Tensor | None, threshold: float, hard: bool):
@@ -61,7 +51,7 @@ def _backward(h_all: torch.Tensor, grad_s: torch.Tensor, k: torch.Tensor | None,
     gv = None  # dL/dV[t]
     for t in range(steps - 1, -1, -1):
         h = h_all[t]
-        sg = _surrogate_grad(h - threshold, surrogate, alpha)
+        sg = Surrogate(surrogate, alpha).grad(h - threshold)
         gh = grad_s[t] * sg
         if gv is not None:
             fired = (h >= threshold).to(h.dtype)
