@@ -3,6 +3,7 @@ a search that runs on digits and whose best.json trains, draws and reports, and 
 as an uninterrupted search."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -105,7 +106,11 @@ def test_a_darts_search_writes_a_genotype_that_trains_draws_and_reports(cli, tmp
     for folder in (run, tmp_path / "t"):
         report = cli("report", folder)
         assert report.returncode == 0, report.stderr
-    assert "architecture weights after the last epoch" in (run / "report.html").read_text()
+    page = (run / "report.html").read_text()
+    assert "architecture weights after the last epoch" in page
+    config = json.loads((run / "config.json").read_text())  # no scoring settings: DARTS scores no candidates
+    assert not {"score", "batch_size", "repeats", "workers"} & set(config)
+    assert "<td>repeats</td>" not in page and "<td>batch_size</td>" not in page
     bad = cli(*SEARCH, "--epochs", "1", "--candidates", "3", "--run", tmp_path / "bad")
     assert bad.returncode == 2 and "--epochs, not --candidates" in bad.stderr
     wrong = cli("search", "--space", "snasnet", "--strategy", "darts", "--dataset", "digits", "--epochs", "1",
@@ -124,6 +129,8 @@ def test_a_killed_darts_search_resumes_to_the_same_genotype_and_weights(cli, tmp
     _kill_after_epoch(args, killed, 1)
     done = json.loads((killed / "metrics.json").read_text())["epochs_done"]
     assert 1 <= done < 3
+    mixed = cli("search", "--run", killed, "--resume", "--score", "rdm", "--quiet")
+    assert mixed.returncode == 2 and "--score: a setting of scoring" in mixed.stderr
     out = cli("search", "--run", killed, "--resume", "--quiet")
     assert out.returncode == 0, out.stderr
     a, b = (json.loads((r / "best.json").read_text()) for r in (tmp_path / "full", killed))
@@ -133,3 +140,20 @@ def test_a_killed_darts_search_resumes_to_the_same_genotype_and_weights(cli, tmp
     ha, hb = (json.loads((r / "metrics.json").read_text())["history"] for r in (tmp_path / "full", killed))
     assert [{k: v for k, v in e.items() if k != "wall_time_s"} for e in ha] == \
         [{k: v for k, v in e.items() if k != "wall_time_s"} for e in hb]
+
+
+def test_a_drawn_cell_puts_its_labels_over_the_arcs_and_fits_its_rows():
+    from spikenas.spaces.darts.genotype import DartsGenotype
+    from spikenas.viz.darts_svg import darts_svg
+
+    low = (("skip", 1), ("maxpool3x3", 0)) + tuple(("avgpool3x3", n + 1) for n in range(6))  # short arcs
+    high = (("skip", 0), ("maxpool3x3", 1)) + tuple(("lif_conv3x3_bn", 0) for _ in range(6))  # from c(k-2)
+    svgs = [darts_svg(DartsGenotype(normal=c, reduce=c)) for c in (low, high)]
+    for row in (part for svg in svgs for part in svg.split("reduction cell (")):
+        cut = row.index('paint-order="stroke"')  # the row's first edge label
+        assert "<path" not in row[cut:], "an arc drawn over a label hides it"
+    heights = [int(re.search(r'height="(\d+)"', svg).group(1)) for svg in svgs]
+    assert heights[0] < heights[1] - 100  # each row as tall as its highest arc, not the tallest possible
+    for svg, h in zip(svgs, heights, strict=True):
+        tops = [float(y) for y in re.findall(r'<text x="[\d.]+" y="([\d.-]+)"', svg)]
+        assert 0 < min(tops) and max(tops) < h

@@ -77,3 +77,30 @@ def test_spikes_keep_the_layout_the_reference_gives(layout):
     assert torch.equal(ref, compiled) and compiled.stride() == ref.stride()
     compiled.sum().backward()
     assert x_seq.grad.shape == x_seq.shape
+
+
+def test_layers_of_any_rank_layout_or_gradient_share_one_kernel():
+    """A network's layers ([T, B, F], [T, B, C, H, W] contiguous or channels-last, with a gradient or
+    without) reuse one forward and one backward kernel: Dynamo would otherwise guard on each view's base
+    and recompile per layer, and after 8 stop compiling with a warning (seen in a DARTS supernet)."""
+    torch.manual_seed(0)
+    neuron = LIF(threshold=0.7, backend="compiled")  # a threshold no other test compiles for
+
+    def run(x):
+        s = neuron(x)
+        if s.requires_grad:
+            s.sum().backward()
+
+    run(torch.randn(3, 2, 5, requires_grad=True))
+    inputs = [torch.randn(3, 4, 7), torch.randn(3, 2, 4, 6, 6, requires_grad=True),
+              torch.randn(3, 2, 4, 6, 6).to(memory_format=torch.channels_last_3d).requires_grad_(),
+              torch.randn(3, 5, 8, requires_grad=True)[:, 1:], torch.randn(3, 2, 4, 5, 5)]
+    with torch._dynamo.config.patch(error_on_recompile=True):
+        for x in inputs:
+            run(x)
+
+
+def test_auto_leaves_tensors_off_the_cpu_to_other_paths():
+    """A meta tensor (the footprint estimate's) does not compile a kernel."""
+    x = torch.empty(4, 2, 3, device="meta")
+    assert LIF()._sequence_path(x, 0.5) is None

@@ -60,7 +60,7 @@ def read_config(run_dir: Path) -> tuple[str, dict]:
         raise InputError(f"{run_dir}: no run there ({what})")
     path = Path(run_dir) / "config.json"
     d = json.loads(path.read_text(encoding="utf-8"))
-    needs = {"search": {"space": str, "strategy": str, "score": str, "dataset": str},
+    needs = {"search": {"space": str, "strategy": str, "dataset": str},
              "train": {"dataset": str, "model": dict, "train": dict},
              "payoff": {"dataset": str, "networks": list, "train": dict, "payoff": dict}}[kind]
     bad = [k for k, t in needs.items() if not isinstance(d.get(k), t)]

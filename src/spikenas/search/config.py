@@ -13,7 +13,7 @@ from spikenas.errors import InputError
 from spikenas.limits import MAX_CHANNELS, MAX_SEED, MAX_TIMESTEPS
 from spikenas.options import check_fields, make_options, option, options_dict
 from spikenas.scores import SCORES, get_score
-from spikenas.search.strategies import STRATEGIES, strategy_options
+from spikenas.search.strategies import STRATEGIES, strategy_class, strategy_options
 
 VERSION = 2
 # release 0.1's flat fields, by the piece they belong to
@@ -71,6 +71,10 @@ class SearchConfig:
     # settings that may change when a search resumes: where it runs and which front member best.json holds,
     # not what it computes (resuming a finished nsga2 search with another --pick rewrites best.json only)
     RUNTIME = ("device", "executor", "ray_address", "gpus_per_candidate", "pick")
+    # settings of scoring candidates at initialisation, which a training strategy (DARTS) does not do: refused
+    # when given for one, and left out of its config.json and report
+    SCORING = ("score", "score_options", "also_score", "candidates", "batch_size", "repeats", "workers", "threads",
+               "executor", "ray_address", "gpus_per_candidate")
 
     def __post_init__(self) -> None:
         check_fields(self)
@@ -101,7 +105,8 @@ class SearchConfig:
         return [(self.score, self.score_opts)] + [(s, get_score(s).Options()) for s in self.extra_scores()]
 
     def to_dict(self) -> dict:
-        return {"version": VERSION, **{f.name: getattr(self, f.name) for f in fields(self)}}
+        unused = self.SCORING if strategy_class(self.strategy).trains else ()
+        return {"version": VERSION, **{f.name: getattr(self, f.name) for f in fields(self) if f.name not in unused}}
 
     @classmethod
     def from_dict(cls, d: dict) -> SearchConfig:

@@ -13,7 +13,7 @@ from spikenas.errors import InputError
 from spikenas.options import declared, option_fields
 from spikenas.scores import SCORES
 from spikenas.search.config import SearchConfig
-from spikenas.search.strategies import STRATEGIES
+from spikenas.search.strategies import STRATEGIES, strategy_class
 
 PIECES = ("space", "score", "strategy")
 
@@ -66,15 +66,27 @@ def route(general: dict, by_piece: dict[str, dict], chosen: dict[str, str]) -> d
     return {**general, **out}
 
 
+def refuse_scoring_settings(strategy: str, general: dict, by_piece: dict[str, dict]) -> None:
+    """A training strategy scores no candidates: a scoring setting given for one is refused, not ignored."""
+    if strategy not in STRATEGIES or not strategy_class(strategy).trains:
+        return
+    named = [k for k in SearchConfig.SCORING if k in general] + list(by_piece["score"])
+    if named:
+        flags = ", ".join(f"--{k.replace('_', '-')}" for k in named)
+        raise InputError(f"{flags}: {'a setting' if len(named) == 1 else 'settings'} of scoring candidates at "
+                         f"initialisation; --strategy {strategy} trains a supernet and scores none")
+
+
 def search_config(run_dir: Path, general: dict, by_piece: dict[str, dict], resume: bool) -> SearchConfig:
     """A new search's settings (defaults filled, device: CUDA when present), or a resumed one's: its saved
     config.json with the options given again, which must agree unless they only say where it runs."""
     if not resume:
         chosen = {k: general.get(k, SearchConfig.__dataclass_fields__[k].default) for k in PIECES}
-        given = route(general, by_piece, chosen)
         takes = STRATEGIES[chosen["strategy"]].Options.budget_option if chosen["strategy"] in STRATEGIES else None
         if takes not in (None, "candidates") and "candidates" in general:
             raise InputError(f"--strategy {chosen['strategy']} takes --{takes}, not --candidates")
+        refuse_scoring_settings(chosen["strategy"], general, by_piece)
+        given = route(general, by_piece, chosen)
         return SearchConfig(**{"device": default_device(), **given})
     saved = run_dir / "config.json"
     try:
@@ -83,6 +95,7 @@ def search_config(run_dir: Path, general: dict, by_piece: dict[str, dict], resum
         raise InputError(f"{saved}: not a search's config ({e})") from None
     except InputError as e:
         raise InputError(f"{saved}: {e}") from None
+    refuse_scoring_settings(old.strategy, general, by_piece)
     given = route(general, by_piece, {k: getattr(old, k) for k in PIECES})
     for k, v in general.items():
         if k not in SearchConfig.RUNTIME and getattr(old, k) != v:

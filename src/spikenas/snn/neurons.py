@@ -59,8 +59,8 @@ class _Neuron(nn.Module):
 
     def _sequence_path(self, x: torch.Tensor, k) -> str | None:
         """The one-node path for the whole sequence, "compiled" or "sequence", or None for the reference:
-        asked for by name, or chosen by "auto" for sequences of more than one step: the compiled kernels
-        where a compiler is found and they have not failed in this process (with or without a gradient);
+        asked for by name, or chosen by "auto" for sequences of more than one step: on the CPU, the compiled
+        kernels where a compiler is found and they have not failed in this process (with or without a gradient);
         else the sequence path where a gradient will flow (without one, the reference's no-grad shortcut
         is as quick)."""
         if torch.compiler.is_compiling():  # inside a compiled network (--compile): traced into its graph
@@ -69,7 +69,7 @@ class _Neuron(nn.Module):
             return self.backend
         if self.backend != "auto" or x.shape[0] < 2 or torch.jit.is_tracing():
             return None
-        if lif_compiled.available() and not _compile_failed:
+        if x.device.type == "cpu" and lif_compiled.available() and not _compile_failed:
             return "compiled"
         needs_grad = torch.is_grad_enabled() and (x.requires_grad or isinstance(k, torch.Tensor) and k.requires_grad)
         return "sequence" if needs_grad else None

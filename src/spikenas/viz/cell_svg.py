@@ -35,7 +35,8 @@ def snasnet_svg(g: SnasGenotype, title: str = "") -> str:
                      f'stroke-width="2"{dash} marker-end="url(#a)"/>')
         label = TABLE[OPS[code]].label + (" (t+1)" if back else "")
         ly = (y0 + cy) / 2 + (12 if back else -4)
-        parts.append(labels.place((x1 + x2) / 2, ly, label, colour, step=LINE_H if back else -LINE_H))
+        labels.place((x1 + x2) / 2, ly, label, colour, step=LINE_H if back else -LINE_H)
+    parts += labels.svg()
     alive = set(g.alive())
     for n, x in enumerate(xs):
         fill = "#f4f4f4" if n in alive else "#ffffff"

@@ -97,13 +97,14 @@ def mse_svg(g: MseGenotype, title: str = "") -> str:
                 parts.append(f'<path d="M{x1},{y0} Q{(x1 + x2) / 2},{cy} {x2},{y0}" fill="none" stroke="{colour}" '
                              f'stroke-width="1.6"{dash} marker-end="url(#a)"/>')
                 ly = (y0 + cy) / 2 + (10 if e.delay else -2)
-                parts.append(labels.place((x1 + x2) / 2, ly, _edge_label(e), colour, size=11,
-                                          step=LINE_H if e.delay else -LINE_H))
+                labels.place((x1 + x2) / 2, ly, _edge_label(e), colour, size=11,
+                             step=LINE_H if e.delay else -LINE_H)
             used = {0, motif.nodes - 1} | {n for e in motif.edges for n in (e.src, e.dst)}
             for n, x in enumerate(xs):
                 stroke = "#333" if n in used else "#ccc"
                 parts.append(f'<circle cx="{x}" cy="{mid}" r="{R}" fill="#f4f4f4" stroke="{stroke}"/>')
                 parts.append(f'<text x="{x}" y="{mid + 4}" text-anchor="middle">{n}</text>')
+        parts += labels.svg()
     parts.append(f'<text x="10" y="{height - 10}" fill="#555">blue excitatory, red inhibitory, black identity; '
                  'dashed: feedback delivered at t+1; node 0 is what the motif reads, the last node its output'
                  '</text></svg>')

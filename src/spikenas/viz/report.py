@@ -17,8 +17,10 @@ from pathlib import Path
 
 from spikenas import spaces
 from spikenas.run_folder import read_config, read_metrics
+from spikenas.search.config import SearchConfig
 from spikenas.search.results import chosen_candidate
 from spikenas.search.store import Store
+from spikenas.search.strategies import STRATEGIES, strategy_class
 from spikenas.viz import plots
 from spikenas.viz.darts_report import darts_section
 from spikenas.viz.genotype_view import draw
@@ -30,7 +32,10 @@ STYLE = ("body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#22
          "text-align:left;font-size:13px}h2{margin-top:1.5em}.charts svg{margin:0 1em 1em 0}")
 
 
-def _settings(cfg: dict) -> str:
+def _settings(kind: str, cfg: dict) -> str:
+    if kind == "search" and cfg.get("strategy") in STRATEGIES and strategy_class(cfg["strategy"]).trains:
+        # a training strategy's scoring settings, in a config.json written before they were left out
+        cfg = {k: v for k, v in cfg.items() if k not in SearchConfig.SCORING}
     flat = {k: v for k, v in cfg.items() if not isinstance(v, dict)}
     for k, v in cfg.items():
         if isinstance(v, dict):
@@ -195,7 +200,7 @@ def write_report(run: Path) -> Path:
     kind, cfg = read_config(run)
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>spikenas: {escape(run.name)}</title>"
              f"<style>{STYLE}</style></head><body><h1>spikenas run {escape(run.name)}</h1>",
-             f"<p>{escape(str(run.resolve()))}</p><h2>Settings</h2>", _settings(cfg)]
+             f"<p>{escape(str(run.resolve()))}</p><h2>Settings</h2>", _settings(kind, cfg)]
     metrics = read_metrics(run)
     if metrics is not None and "supernet_parameters" in metrics:  # a differentiable search: one supernet
         parts.append(darts_section(metrics) + _chosen_network(run, cfg) + payoff_section(run / "payoff"))

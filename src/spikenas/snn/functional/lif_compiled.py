@@ -98,8 +98,10 @@ def memory_order(x_seq: torch.Tensor) -> list[int]:
 
 
 def _flat(x: torch.Tensor, perm: list[int]) -> torch.Tensor:
-    """[T, N] in memory order (a copy only where that order is not contiguous: an input repeated over T)."""
-    return x.permute(perm).contiguous().view(x.shape[0], -1)
+    """[T, N] in memory order (a copy only where that order is not contiguous: an input repeated over T),
+    detached: no view base and no requires_grad for the compiler to guard on, so a layer of any rank, layout
+    or gradient reuses the one kernel instead of recompiling (Dynamo stops after 8 and runs uncompiled)."""
+    return x.permute(perm).contiguous().view(x.shape[0], -1).detach()
 
 
 def _unflat(y: torch.Tensor, shape: torch.Size, perm: list[int]) -> torch.Tensor:
