@@ -1,12 +1,13 @@
 """Where a CPU training step's time goes, and what the LIF backend changes: the Fashion-MNIST baseline
-(SpikingVGG width 32) and a searched SNASNet network (C = 16), batch 128, T = 4, AdamW, the step
-`spikenas train` takes; the step-by-step reference LIF ("torch") against one autograd node per sequence of
-torch operations ("sequence"), against the compiled kernels ("compiled", what "auto" takes when training
-where a compiler is found), and against those with the whole network under torch.compile; interleaved step
+(SpikingVGG width 32) and two SNASNet networks (C = 16; the second has feedback edges, so its cells call
+each neuron one timestep at a time), batch 128, T = 4, AdamW, the step `spikenas train` takes; the
+step-by-step reference LIF ("torch") against one autograd node per sequence of torch operations ("sequence";
+timesteps as the reference), against the compiled kernels ("compiled", for sequences and timesteps: what
+"auto" takes where a compiler is found), and against those with the whole network under torch.compile; interleaved step
 by step in one process, with each ratio's spread; then a profile of each network's default step (top
 operators by self CPU time).
 
-    python benchmarks/train_step_cpu.py [--steps 20] [--profile]
+    python benchmarks/train_step_cpu.py [--steps 20] [--profile] [--only feedback]
     SPIKENAS_KEEP_FREED_MEMORY=0 python benchmarks/train_step_cpu.py   # malloc as the system sets it
 
 Freed memory is kept for reuse (spikenas.allocator), as `spikenas train` does; without it, which variant
@@ -37,6 +38,11 @@ NETWORKS = {
         spaces.get("snasnet").genotype_from_dict({"space": "snasnet", "matrix": [[0, 0, 3, 3], [0, 0, 0, 0],
                                                                                  [0, 0, 0, 2], [0, 0, 0, 0]]}),
         (1, 28, 28), 10, 4, channels=16, neuron=neuron),
+    # feedback edges 2 -> 0 and 3 -> 1: its cells step one timestep at a time (Neuron.step)
+    "SNASNet 0303 0030 2002 0400 (feedback), C = 16": lambda neuron: spaces.get("snasnet").build(
+        spaces.get("snasnet").genotype_from_dict({"space": "snasnet", "matrix": [[0, 3, 0, 3], [0, 0, 3, 0],
+                                                                                 [2, 0, 0, 2], [0, 4, 0, 0]]}),
+        (1, 28, 28), 10, 4, channels=16, neuron=neuron),
 }
 
 
@@ -53,6 +59,7 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--profile", action="store_true")
+    p.add_argument("--only", default="", help="the networks whose name contains this")
     args = p.parse_args()
     kept = keep_freed_memory()
     cfg = TrainConfig(optimizer="adamw", lr=2e-3, timesteps=4)
@@ -61,6 +68,8 @@ def main() -> None:
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; batch {args.batch}, T = 4; freed "
           f"memory kept: {kept}")
     for name, make in NETWORKS.items():
+        if args.only not in name:
+            continue
         runs = {}
         for variant, (backend, whole) in VARIANTS.items():
             torch.manual_seed(0)

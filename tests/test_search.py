@@ -95,15 +95,21 @@ def test_search_and_train_on_event_frames(cli, tmp_path, monkeypatch):
                 np.savez(tmp_path / "ev" / split / cls / f"{i}.npz", x=rng.integers(x0, x0 + 5, k),
                          y=rng.integers(0, 12, k), t=np.sort(rng.integers(0, 10**5, k)), p=rng.integers(0, 2, k))
     (tmp_path / "ev" / "sensor.txt").write_text("12 16\n")
-    out = cli("search", "--space", "snasnet", "--dataset", "npz-events", "--data-root", tmp_path / "ev",
+    out = cli("search", "--space", "snasnet", "--dataset", "npz-events", "--data-root", "ev",  # relative
               "--candidates", "3", "--timesteps", "4", "--batch-size", "16", "--channels", "8", "--quiet",
-              "--run", tmp_path / "s")
+              "--run", "s", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
+    assert json.loads((tmp_path / "s" / "config.json").read_text())["data_root"] == str(tmp_path / "ev")
+    again = cli("search", "--run", "s", "--resume", "--data-root", "ev", "--quiet", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
     out = cli("train", "--genotype", tmp_path / "s" / "best.json", "--dataset", "npz-events", "--data-root",
               tmp_path / "ev", "--epochs", "8", "--timesteps", "4", "--batch-size", "8", "--optimizer", "adamw",
               "--lr", "2e-3", "--quiet", "--run", tmp_path / "t")
     assert out.returncode == 0, out.stderr
     assert json.loads((tmp_path / "t" / "metrics.json").read_text())["test_accuracy"] >= 0.9
+    payoff = cli("payoff", tmp_path / "s", "--top", "1", "--random", "0", "--baseline-width", "0", "--epochs", "1",
+                 "--timesteps", "4", "--batch-size", "8", "--quiet")  # from another folder: the recorded root
+    assert payoff.returncode == 0, payoff.stderr
 
 
 def test_report_of_a_search_and_a_training_run(cli, tmp_path):

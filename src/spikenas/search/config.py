@@ -78,6 +78,7 @@ class SearchConfig:
 
     def __post_init__(self) -> None:
         check_fields(self)
+        self.data_root = absolute_root(self.data_root)  # payoff and resumes may run from another folder
         for name in ("space_options", "strategy_options", "score_options"):
             if not isinstance(getattr(self, name), dict):
                 raise InputError(f"{name} must be a mapping of option names to values")
@@ -115,6 +116,11 @@ class SearchConfig:
             d = upgrade_v1(d)
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
+
+
+def absolute_root(root: str | None) -> str | None:
+    """A data root as an absolute path (`~` expanded), as a search records it."""
+    return None if root is None else os.path.abspath(os.path.expanduser(root))
 
 
 def upgrade_v1(d: dict) -> dict:

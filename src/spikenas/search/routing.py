@@ -12,7 +12,7 @@ from spikenas.cli.parser import default_device
 from spikenas.errors import InputError
 from spikenas.options import declared, option_fields
 from spikenas.scores import SCORES
-from spikenas.search.config import SearchConfig
+from spikenas.search.config import SearchConfig, absolute_root
 from spikenas.search.strategies import STRATEGIES, strategy_class
 
 PIECES = ("space", "score", "strategy")
@@ -96,6 +96,8 @@ def search_config(run_dir: Path, general: dict, by_piece: dict[str, dict], resum
     except InputError as e:
         raise InputError(f"{saved}: {e}") from None
     refuse_scoring_settings(old.strategy, general, by_piece)
+    if general.get("data_root") is not None:
+        general = {**general, "data_root": absolute_root(general["data_root"])}
     given = route(general, by_piece, {k: getattr(old, k) for k in PIECES})
     for k, v in general.items():
         if k not in SearchConfig.RUNTIME and getattr(old, k) != v:

@@ -20,6 +20,7 @@ from torch import nn
 
 from spikenas.snn.functional import lif_compiled, lif_multistep, lif_step, lif_triton
 from spikenas.snn.functional.lif_sequence import SequenceLIF
+from spikenas.snn.functional.lif_step_compiled import lif_step_compiled
 from spikenas.snn.surrogate import get_surrogate
 
 BACKENDS = ("auto", "torch", "triton", "sequence", "compiled")
@@ -94,24 +95,37 @@ class _Neuron(nn.Module):
             self.monitor.record(self, s)
         return s
 
-    def _compiled(self, args: tuple) -> torch.Tensor:
-        """The compiled kernels; under "auto", a compiler that fails (a broken toolchain) is reported once
-        and the process goes on with the sequence path, which gives the same spikes."""
+    def _compiled(self, args: tuple, compiled=None, fallback=None):
+        """The compiled kernels (the sequence's, or `compiled`); under "auto", a compiler that fails (a broken
+        toolchain) is reported once and the process goes on with the sequence path (or `fallback`), which
+        gives the same spikes."""
+        compiled = compiled or lif_compiled.CompiledLIF.apply
         if self.backend == "compiled":
-            return lif_compiled.CompiledLIF.apply(*args)
+            return compiled(*args)
         try:
-            return lif_compiled.CompiledLIF.apply(*args)
+            return compiled(*args)
         except Exception as e:  # noqa: BLE001 - any compiler failure; the fallback computes the same
             global _compile_failed
             _compile_failed = True
             warnings.warn(f"compiled LIF kernels unavailable ({type(e).__name__}: {str(e).splitlines()[0]}); "
                           "using the sequence path", RuntimeWarning, stacklevel=3)
-            return SequenceLIF.apply(*args)
+            return (fallback or SequenceLIF.apply)(*args)
+
+    def _step_compiled(self, x: torch.Tensor) -> bool:
+        """Whether a timestep takes the compiled step kernels: asked for by name, or by "auto" on the CPU
+        where a compiler is found and has not failed; inside a network compiled whole, or traced, the
+        reference step."""
+        if torch.compiler.is_compiling() or torch.jit.is_tracing() or self.backend in ("torch", "sequence"):
+            return False
+        if self.backend == "compiled":
+            return True
+        return self.backend == "auto" and x.device.type == "cpu" and lif_compiled.available() and not _compile_failed
 
     def step(self, x: torch.Tensor, v: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
-        """One timestep with explicit state, for cells with feedback edges: (spikes, new V)."""
-        s, v = lif_step(x, v, self.leak(), self.threshold, self.reset, self.surrogate,
-                        self.detach_reset)
+        """One timestep with explicit state, for cells with feedback edges: (spikes, new V); the compiled
+        step kernels on the CPU under "auto" or "compiled" (as for sequences), else the reference step."""
+        args = (x, v, self.leak(), self.threshold, self.reset, self.surrogate, self.detach_reset)
+        s, v = self._compiled(args, lif_step_compiled, lif_step) if self._step_compiled(x) else lif_step(*args)
         if self.monitor is not None:
             if self._gather is not None:
                 self._gather.setdefault(self, []).append(s)
