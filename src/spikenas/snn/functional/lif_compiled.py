@@ -43,6 +43,16 @@ def _forward(x_seq: torch.Tensor, k: torch.Tensor | None, threshold: float, hard
     return torch.stack(hs), torch.stack(ss)
 
 
+def grad_through_reset(grad_v: torch.Tensor, h: torch.Tensor, sg: torch.Tensor, threshold: float, hard: bool,
+                       detach: bool) -> torch.Tensor:
+    """dL/dH[t] from dL/dV[t] through the reset V[t] = r(H[t], S[t]); the spike's surrogate slope `sg` enters
+    only when the reset is not detached."""
+    fired = (h >= threshold).to(h.dtype)
+    if hard:
+        return grad_v * (1.0 - fired) if detach else grad_v * ((1.0 - fired) - h * sg)
+    return grad_v if detach else grad_v * (1.0 - threshold * sg)
+
+
 def _backward(h_all: torch.Tensor, grad_s: torch.Tensor, k: torch.Tensor | None, threshold: float,
               hard: bool, detach: bool, surrogate: str, alpha: float, grad_k: bool):
     steps = h_all.shape[0]
@@ -54,12 +64,7 @@ def _backward(h_all: torch.Tensor, grad_s: torch.Tensor, k: torch.Tensor | None,
         sg = Surrogate(surrogate, alpha).grad(h - threshold)
         gh = grad_s[t] * sg
         if gv is not None:
-            fired = (h >= threshold).to(h.dtype)
-            if hard:
-                dv = gv * (1.0 - fired) if detach else gv * ((1.0 - fired) - h * sg)
-            else:
-                dv = gv if detach else gv * (1.0 - threshold * sg)
-            gh = gh + dv
+            gh = gh + grad_through_reset(gv, h, sg, threshold, hard, detach)
         if k is None:
             gv = gh
             gxs[t] = gh

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import torch
 
+from spikenas.snn.functional.lif_compiled import grad_through_reset
 from spikenas.snn.surrogate import Surrogate
 
 
@@ -40,12 +41,7 @@ def _backward(h: torch.Tensor, v: torch.Tensor | None, grad_s: torch.Tensor, gra
     sg = Surrogate(surrogate, alpha).grad(h - threshold)
     gh = grad_s * sg
     if grad_v is not None:
-        fired = (h >= threshold).to(h.dtype)
-        if hard:
-            dv = grad_v * (1.0 - fired) if detach else grad_v * ((1.0 - fired) - h * sg)
-        else:
-            dv = grad_v if detach else grad_v * (1.0 - threshold * sg)
-        gh = gh + dv
+        gh = gh + grad_through_reset(grad_v, h, sg, threshold, hard, detach)
     if k is None:
         return gh, (gh if carried else None), None
     gk = None
