@@ -136,3 +136,29 @@ def test_front_trains_every_member_of_an_nsga2_front(tmp_path):
     assert rows[0]["name"] == "found" and all(r["kind"] == "front" for r in rows[1:])
     assert len(rows) == len(front["front"])  # the chosen member and every other one, once each
     assert sorted(r["score"] for r in rows) == sorted(m["score"] for m in front["front"])
+
+
+def test_random_draws_are_different_networks():
+    import numpy as np
+    import pytest
+
+    from spikenas import spaces
+    from spikenas.errors import InputError
+    from spikenas.payoff.plan import distinct_draws
+
+    space = spaces.get("snasnet")
+    rng = np.random.default_rng(1)
+    plain = [space.sample(rng).hash() for _ in range(40)]
+    assert len(set(plain)) < 40  # the pruned space repeats its small cells
+    drawn = distinct_draws(space, 40, np.random.default_rng(1))
+    assert len({g.hash() for g in drawn}) == 40
+
+    class Two:
+        name = "two-network"
+
+        def sample(self, rng):
+            return space.genotype_from_dict({"space": "snasnet", "matrix": [[0, 0, 0, int(rng.integers(1, 3))],
+                                                                            [0] * 4, [0] * 4, [0] * 4]})
+
+    with pytest.raises(InputError, match="--random 3: 2 different networks"):
+        distinct_draws(Two(), 3, np.random.default_rng(0))

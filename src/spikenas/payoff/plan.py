@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from spikenas.errors import InputError
 from spikenas.models.baseline import SpikingVGG
 from spikenas.payoff.options import PayoffOptions
 from spikenas.search.config import SearchConfig
@@ -46,8 +47,7 @@ def plan_networks(search_dir: Path, cfg: SearchConfig, opts: PayoffOptions, seed
     if scored:
         entries += [(f"{kind}{i + 2}", kind, g, _scores(cfg, t)) for i, (kind, g, t) in
                     enumerate(_next_best(search_dir, opts, space, chosen, trials, by_hash))]
-    rng = np.random.default_rng([seed, DRAW_STREAM])
-    drawn = [space.sample(rng) for _ in range(opts.random)]
+    drawn = distinct_draws(space, opts.random, np.random.default_rng([seed, DRAW_STREAM]))
     scores = score_genotypes(cfg, drawn, device) if scored and drawn else [None] * len(drawn)
     entries += [(f"random{i + 1}", "random", g, s) for i, (g, s) in enumerate(zip(drawn, scores, strict=True))]
     plan = []
@@ -68,6 +68,23 @@ def plan_networks(search_dir: Path, cfg: SearchConfig, opts: PayoffOptions, seed
                      "score": None, "parameters": params, "convolutions": convs,
                      "code": f"SpikingVGG width {width}"})
     return plan
+
+
+def distinct_draws(space, k: int, rng: np.random.Generator) -> list:
+    """k different networks drawn at random from the space (a repeat is drawn again: training one network
+    twice tells nothing new and shrinks the spread); an InputError if the space cannot give k."""
+    drawn, seen = [], set()
+    for _ in range(100 * k):
+        if len(drawn) == k:
+            break
+        g = space.sample(rng)
+        if g.hash() not in seen:
+            seen.add(g.hash())
+            drawn.append(g)
+    if len(drawn) < k:
+        raise InputError(f"--random {k}: {len(drawn)} different networks found in {100 * k} draws from the "
+                         f"{space.name} space; ask for fewer")
+    return drawn
 
 
 def _trials(search_dir: Path) -> list:
