@@ -15,7 +15,7 @@ from spikenas.options import add_arguments, declared, field_parser, flag_of, hel
 from spikenas.search.config import SearchConfig
 from spikenas.search.routing import piece_options, search_config, split_options
 from spikenas.search.run import run_search
-from spikenas.search.strategies import strategy_class
+from spikenas.search.strategies import trains
 
 S = argparse.SUPPRESS
 def add_parser(sub) -> None:
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     best = result["best"]
     code = best.metrics.get("code")
     name = code if code and len(code) <= 40 else best.hash
-    if strategy_class(cfg.strategy).trains:
+    if trains(cfg.strategy):
         print(f"derived {best.metrics.get('code')}: supernet accuracy {100 * best.score:.2f}% on the architecture "
               f"half, spikes/sample {best.values['spikes']:.0f} -> {run_dir / 'best.json'}")
         return 0

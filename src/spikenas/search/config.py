@@ -13,7 +13,7 @@ from spikenas.errors import InputError
 from spikenas.limits import MAX_CHANNELS, MAX_SEED, MAX_TIMESTEPS
 from spikenas.options import check_fields, make_options, option, options_dict
 from spikenas.scores import SCORES, get_score
-from spikenas.search.strategies import STRATEGIES, strategy_class, strategy_options
+from spikenas.search.strategies import STRATEGIES, strategy_options, trains
 
 VERSION = 2
 # release 0.1's flat fields, by the piece they belong to
@@ -106,7 +106,7 @@ class SearchConfig:
         return [(self.score, self.score_opts)] + [(s, get_score(s).Options()) for s in self.extra_scores()]
 
     def to_dict(self) -> dict:
-        unused = self.SCORING if strategy_class(self.strategy).trains else ()
+        unused = self.SCORING if trains(self.strategy) else ()
         return {"version": VERSION, **{f.name: getattr(self, f.name) for f in fields(self) if f.name not in unused}}
 
     @classmethod

@@ -13,7 +13,7 @@ from spikenas.errors import InputError
 from spikenas.options import declared, option_fields
 from spikenas.scores import SCORES
 from spikenas.search.config import SearchConfig, absolute_root
-from spikenas.search.strategies import STRATEGIES, strategy_class
+from spikenas.search.strategies import STRATEGIES, trains
 
 PIECES = ("space", "score", "strategy")
 
@@ -68,7 +68,7 @@ def route(general: dict, by_piece: dict[str, dict], chosen: dict[str, str]) -> d
 
 def refuse_scoring_settings(strategy: str, general: dict, by_piece: dict[str, dict]) -> None:
     """A training strategy scores no candidates: a scoring setting given for one is refused, not ignored."""
-    if strategy not in STRATEGIES or not strategy_class(strategy).trains:
+    if not trains(strategy):
         return
     named = [k for k in SearchConfig.SCORING if k in general] + list(by_piece["score"])
     if named:

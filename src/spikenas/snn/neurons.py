@@ -70,7 +70,7 @@ class _Neuron(nn.Module):
             return self.backend
         if self.backend != "auto" or x.shape[0] < 2 or torch.jit.is_tracing():
             return None
-        if x.device.type == "cpu" and lif_compiled.available() and not _compile_failed:
+        if _kernels_usable(x):
             return "compiled"
         needs_grad = torch.is_grad_enabled() and (x.requires_grad or isinstance(k, torch.Tensor) and k.requires_grad)
         return "sequence" if needs_grad else None
@@ -97,8 +97,8 @@ class _Neuron(nn.Module):
 
     def _compiled(self, args: tuple, compiled=None, fallback=None):
         """The compiled kernels (the sequence's, or `compiled`); under "auto", a compiler that fails (a broken
-        toolchain) is reported once and the process goes on with the sequence path (or `fallback`), which
-        gives the same spikes."""
+        toolchain) is reported once and the process goes on with the sequence path (for a timestep, `fallback`:
+        the reference step), which gives the same spikes."""
         compiled = compiled or lif_compiled.CompiledLIF.apply
         if self.backend == "compiled":
             return compiled(*args)
@@ -108,7 +108,7 @@ class _Neuron(nn.Module):
             global _compile_failed
             _compile_failed = True
             warnings.warn(f"compiled LIF kernels unavailable ({type(e).__name__}: {str(e).splitlines()[0]}); "
-                          "using the sequence path", RuntimeWarning, stacklevel=3)
+                          "using the sequence path (timesteps: the reference's)", RuntimeWarning, stacklevel=3)
             return (fallback or SequenceLIF.apply)(*args)
 
     def _step_compiled(self, x: torch.Tensor) -> bool:
@@ -119,7 +119,7 @@ class _Neuron(nn.Module):
             return False
         if self.backend == "compiled":
             return True
-        return self.backend == "auto" and x.device.type == "cpu" and lif_compiled.available() and not _compile_failed
+        return self.backend == "auto" and _kernels_usable(x)
 
     def step(self, x: torch.Tensor, v: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
         """One timestep with explicit state, for cells with feedback edges: (spikes, new V); the compiled
@@ -136,6 +136,11 @@ class _Neuron(nn.Module):
     def extra_repr(self) -> str:
         return (f"threshold={self.threshold}, reset={self.reset}, surrogate={self.surrogate.name}, "
                 f"backend={self.backend}")
+
+
+def _kernels_usable(x: torch.Tensor) -> bool:
+    """Whether "auto" takes the compiled CPU kernels for `x`: on the CPU, a compiler found, none failed yet."""
+    return x.device.type == "cpu" and lif_compiled.available() and not _compile_failed
 
 
 def _path_when_compiling(backend: str, k) -> str | None:

@@ -20,7 +20,7 @@ from spikenas.run_folder import read_config, read_metrics
 from spikenas.search.config import SearchConfig
 from spikenas.search.results import chosen_candidate
 from spikenas.search.store import Store
-from spikenas.search.strategies import STRATEGIES, strategy_class
+from spikenas.search.strategies import trains
 from spikenas.viz import plots
 from spikenas.viz.darts_report import darts_section
 from spikenas.viz.genotype_view import draw
@@ -33,7 +33,7 @@ STYLE = ("body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#22
 
 
 def _settings(kind: str, cfg: dict) -> str:
-    if kind == "search" and cfg.get("strategy") in STRATEGIES and strategy_class(cfg["strategy"]).trains:
+    if kind == "search" and trains(cfg.get("strategy")):
         # a training strategy's scoring settings, in a config.json written before they were left out
         cfg = {k: v for k, v in cfg.items() if k not in SearchConfig.SCORING}
     flat = {k: v for k, v in cfg.items() if not isinstance(v, dict)}

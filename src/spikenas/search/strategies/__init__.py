@@ -51,3 +51,9 @@ def strategy_class(name: str) -> type:
     if name not in STRATEGIES:
         raise InputError(f"unknown strategy {name!r}; known: {', '.join(STRATEGIES)}")
     return STRATEGIES[name].load()
+
+
+def trains(name: str) -> bool:
+    """Whether the named strategy trains a supernet on the data itself (DARTS) instead of scoring candidates
+    at initialisation; False for a name not registered."""
+    return name in STRATEGIES and STRATEGIES[name].load().trains

@@ -109,9 +109,17 @@ def _flat(x: torch.Tensor, perm: list[int]) -> torch.Tensor:
     return x.permute(perm).contiguous().view(x.shape[0], -1).detach()
 
 
-def _unflat(y: torch.Tensor, shape: torch.Size, perm: list[int]) -> torch.Tensor:
+def unflat(y: torch.Tensor, shape: torch.Size, perm: list[int]) -> torch.Tensor:
+    """`y`, flat in the memory order `perm` gives, as a tensor of `shape` laid out in that order."""
     inverse = sorted(range(len(perm)), key=lambda d: perm[d])
     return y.view([shape[d] for d in perm]).permute(inverse)
+
+
+def leak_tensor(k, like: torch.Tensor) -> torch.Tensor | None:
+    """The leak 1/tau as a detached tensor of `like`'s dtype and device (None: IF), as the kernels take it."""
+    if k is None:
+        return None
+    return torch.as_tensor(k.detach() if isinstance(k, torch.Tensor) else k, dtype=like.dtype, device=like.device)
 
 
 class CompiledLIF(torch.autograd.Function):
@@ -121,8 +129,7 @@ class CompiledLIF(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x_seq, k, threshold, reset, surrogate: Surrogate, detach_reset):  # type: ignore[override]
         hard = reset == "hard"
-        kt = None if k is None else torch.as_tensor(k.detach() if isinstance(k, torch.Tensor) else k,
-                                                   dtype=x_seq.dtype, device=x_seq.device)
+        kt = leak_tensor(k, x_seq)
         perm = memory_order(x_seq)  # [T, N]: one dynamic size for every layer
         h_all, s_all = _kernels()[0](_flat(x_seq, perm), kt, float(threshold), hard)
         ctx.save_for_backward(h_all, kt)
@@ -130,7 +137,7 @@ class CompiledLIF(torch.autograd.Function):
         ctx.cfg = (float(threshold), hard, surrogate, detach_reset,
                    isinstance(k, torch.Tensor) and k.requires_grad, k.dtype if isinstance(k, torch.Tensor) else None,
                    k.shape if isinstance(k, torch.Tensor) else None)
-        return _unflat(s_all, x_seq.shape, perm)
+        return unflat(s_all, x_seq.shape, perm)
 
     @staticmethod
     def backward(ctx, grad_s):  # type: ignore[override]
@@ -139,4 +146,4 @@ class CompiledLIF(torch.autograd.Function):
         gx, gk = _kernels()[1](h_all, _flat(grad_s, ctx.perm), kt, threshold, hard, detach, surrogate.name,
                                surrogate.alpha, grad_k)
         gk_out = gk.to(k_dtype).reshape(k_shape) if grad_k else None
-        return _unflat(gx, ctx.shape, ctx.perm), gk_out, None, None, None, None
+        return unflat(gx, ctx.shape, ctx.perm), gk_out, None, None, None, None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import torch
 
-from spikenas.snn.functional.lif_compiled import grad_through_reset
+from spikenas.snn.functional.lif_compiled import grad_through_reset, leak_tensor, unflat
 from spikenas.snn.surrogate import Surrogate
 
 
@@ -69,11 +69,6 @@ def _flat(x: torch.Tensor, perm: list[int]) -> torch.Tensor:
     return x.permute(perm).contiguous().view(-1).detach()
 
 
-def _unflat(y: torch.Tensor, shape: torch.Size, perm: list[int]) -> torch.Tensor:
-    inverse = sorted(range(len(perm)), key=lambda d: perm[d])
-    return y.view([shape[d] for d in perm]).permute(inverse)
-
-
 class CompiledLIFStep(torch.autograd.Function):
     """(spikes, new V) of one LIF timestep on input `x` from membrane `v` (None: V[-1] = 0); `k` 1/tau (a
     float, or a 0-d tensor that may require a gradient: PLIF) or None (IF). The arguments of `lif_step`."""
@@ -81,8 +76,7 @@ class CompiledLIFStep(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, v, k, threshold, reset, surrogate: Surrogate, detach_reset):  # type: ignore[override]
         hard = reset == "hard"
-        kt = None if k is None else torch.as_tensor(k.detach() if isinstance(k, torch.Tensor) else k,
-                                                   dtype=x.dtype, device=x.device)
+        kt = leak_tensor(k, x)
         perm = _order(x)
         xf = _flat(x, perm)
         vf = None if v is None else _flat(v, perm)
@@ -92,7 +86,7 @@ class CompiledLIFStep(torch.autograd.Function):
                    k.dtype if isinstance(k, torch.Tensor) else None, k.shape if isinstance(k, torch.Tensor) else None)
         h, s, v_new = _kernel("forward")(xf, vf, kt, float(threshold), hard)
         ctx.save_for_backward(h, vf if grad_k else None, kt)
-        return _unflat(s, x.shape, perm), _unflat(v_new, x.shape, perm)
+        return unflat(s, x.shape, perm), unflat(v_new, x.shape, perm)
 
     @staticmethod
     def backward(ctx, grad_s, grad_v):  # type: ignore[override]
@@ -102,8 +96,8 @@ class CompiledLIFStep(torch.autograd.Function):
         gv = None if grad_v is None else _flat(grad_v, ctx.perm)
         gx, gv_prev, gk = _kernel("backward")(h, vf, gs, gv, kt, threshold, hard, detach, surrogate.name,
                                               surrogate.alpha, grad_k, ctx.carried)
-        gx = _unflat(gx, ctx.shape, ctx.perm)
-        gv_prev = None if gv_prev is None else _unflat(gv_prev, ctx.shape, ctx.perm)
+        gx = unflat(gx, ctx.shape, ctx.perm)
+        gv_prev = None if gv_prev is None else unflat(gv_prev, ctx.shape, ctx.perm)
         gk_out = gk.to(k_dtype).reshape(k_shape) if grad_k else None
         return gx, gv_prev, gk_out, None, None, None, None
 
@@ -114,9 +108,7 @@ def lif_step_compiled(x, v, k, threshold: float, reset: str, surrogate: Surrogat
     grad = torch.is_grad_enabled() and any(isinstance(t, torch.Tensor) and t.requires_grad for t in (x, v, k))
     if grad:
         return CompiledLIFStep.apply(x, v, k, threshold, reset, surrogate, detach_reset)
-    kt = None if k is None else torch.as_tensor(k.detach() if isinstance(k, torch.Tensor) else k, dtype=x.dtype,
-                                                device=x.device)
     perm = _order(x)
-    s, v_new = _kernel("forward_no_grad")(_flat(x, perm), None if v is None else _flat(v, perm), kt,
+    s, v_new = _kernel("forward_no_grad")(_flat(x, perm), None if v is None else _flat(v, perm), leak_tensor(k, x),
                                           float(threshold), reset == "hard")
-    return _unflat(s, x.shape, perm), _unflat(v_new, x.shape, perm)
+    return unflat(s, x.shape, perm), unflat(v_new, x.shape, perm)
