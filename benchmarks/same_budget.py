@@ -1,8 +1,9 @@
 """The same-budget protocol: does each method's search pay on a dataset? For each method and seed: search,
 then `spikenas payoff` (the chosen network, k networks drawn at random from the same space and the
-hand-built baseline at the nearest parameter count, all trained with one recipe, a seeded 10% validation
-hold-out, the test set read once per network). Prints one markdown table: accuracy (mean and spread over
-the random draws), spikes and energy per sample, parameters and time of every network, and the verdict.
+hand-built baseline at the narrowest width with at least the chosen network's parameters, all trained with
+one recipe, a seeded 10% validation hold-out, the test set read once per network). Prints one markdown
+table: accuracy (mean and spread over the random draws), spikes and energy per sample, parameters and time
+of every network, and the verdict.
 
 CPU size (the default; about 5 networks x 2 epochs on 8,000 images per method and seed):
 
@@ -13,6 +14,14 @@ The whole Fashion-MNIST training set (less the 10% hold-out) at the CPU size oth
 
     python benchmarks/same_budget.py --dataset fashion-mnist --data-root DATA/fashion-mnist \
         --methods snasnet,mse --seeds 0 --train-samples 0 --out runs/same-budget-full
+
+SNASNet networks the size of the baseline (`--hidden 0`: the space's classifier without its 1024-unit hidden
+layer, a linear readout as the baseline's; the baseline then at the found network's parameter count), found
+by SAHD alone (`snasnet`) or by NSGA-II on SAHD, spikes and parameters, the knee of the front
+(`snasnet-nsga2`, as many candidates):
+
+    python benchmarks/same_budget.py --dataset fashion-mnist --data-root DATA/fashion-mnist \
+        --methods snasnet,snasnet-nsga2 --hidden 0 --seeds 0,1 --train-samples 0 --out runs/same-budget-h0
 
 CIFAR-10 from the JPEG copy, unpacked (`--dataset folder`; images of any size in class folders):
 
@@ -49,20 +58,26 @@ SIZES = {
 }
 
 
-def search_args(method: str, size: dict, seed: int) -> list[str]:
+def search_args(method: str, size: dict, seed: int, hidden: int | None = None) -> list[str]:
     common = ["--timesteps", str(size["timesteps"]), "--seed", str(seed)]
     if size["channels"]:
         common += ["--channels", str(size["channels"] if method != "darts" else size["channels"] // 2)]
     if method == "snasnet":
         return ["--space", "snasnet", "--strategy", "random", "--score", "sahd",
-                "--candidates", str(size["candidates"]), *common]
+                "--candidates", str(size["candidates"]), *common,
+                *([] if hidden is None else ["--hidden", str(hidden)])]
+    if method == "snasnet-nsga2":  # the same space and score, and spikes and size as objectives: the knee
+        return ["--space", "snasnet", "--strategy", "nsga2", "--score", "sahd", "--objectives", "score,spikes,params",
+                "--pick", "knee", "--generations", str(size["candidates"] // size["population"] - 1),
+                "--population", str(size["population"]), "--offspring", str(size["population"]), *common,
+                *([] if hidden is None else ["--hidden", str(hidden)])]
     if method == "mse":
         return ["--space", "mse", "--strategy", "nsga2", "--score", "rdm", "--pick", "primary",
                 "--generations", str(size["generations"]), "--population", str(size["population"]),
                 "--offspring", str(size["population"]), *common]
     if method == "darts":
         return ["--space", "darts", "--strategy", "darts", *size["darts"], *common]
-    raise SystemExit(f"unknown method {method!r}: snasnet, mse or darts")
+    raise SystemExit(f"unknown method {method!r}: snasnet, snasnet-nsga2, mse or darts")
 
 
 def main() -> None:
@@ -79,9 +94,14 @@ def main() -> None:
     p.add_argument("--train-samples", type=int, default=None,
                    help="train on a seeded subset of this many images (0: the whole training set; default: the "
                         "size's: 8,000 on the CPU, all on the GPU)")
+    p.add_argument("--hidden", type=int, default=None,
+                   help="SNASNet: the space's hidden width (0: none; default: the paper's 1024); when given, the "
+                        "baseline is sized to the found network")
     p.add_argument("--out", default="runs/same-budget")
     args = p.parse_args()
     size = dict(SIZES[args.size])
+    if args.hidden is not None:
+        size["baseline"] = []
     if args.train_samples is not None:
         r = size["recipe"]
         r = [v for i, v in enumerate(r) if v != "--train-samples" and (i == 0 or r[i - 1] != "--train-samples")]
@@ -97,8 +117,8 @@ def main() -> None:
         for seed in (int(s) for s in args.seeds.split(",")):
             run = Path(args.out) / f"{method}-s{seed}"
             resume = ["--resume"] if (run / "config.json").exists() else []
-            _call(["search", *search_args(method, size, seed), *data, "--device", args.device, "--run", str(run),
-                   "--quiet", *resume])
+            _call(["search", *search_args(method, size, seed, args.hidden), *data, "--device", args.device,
+                   "--run", str(run), "--quiet", *resume])
             resume = ["--resume"] if (run / "payoff" / "config.json").exists() else []
             _call(["payoff", str(run), "--top", "1", "--random", str(args.random), "--seed", str(seed), *recipe,
                    *size["baseline"], "--quiet", *resume])

@@ -1,7 +1,7 @@
 """Training steps of the SNASNet paper's CIFAR-10 network on the CPU: spikenas against SpikingJelly 2.0's port
 of the SNASNet model code (`spikingjelly.activation_based.model.snas_net`, which follows the official
-repository's model; the official repository itself cannot be fetched on the development machine), same cell,
-same width, same batch, in one process, interleaved step by step; the ratio with its spread.
+repository's model; benchmarks/snasnet_vs_official.py times the official code itself), same cell, same width,
+same batch, in one process, interleaved step by step; the ratio with its spread.
 
     pip install --no-deps --target /tmp/sjpkg spikingjelly==2.0.0 loguru
     PYTHONPATH=/tmp/sjpkg python benchmarks/snasnet_vs_port.py [--cell "0303 0030 2002 0200"] [--batch 8]
@@ -15,12 +15,11 @@ two networks are the same size.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from types import SimpleNamespace
 
 import torch
 import torch.nn.functional as F
+from peer_timing import interleave, medians, ratio_line
 
 from spikenas import spaces
 from spikenas.allocator import keep_freed_memory
@@ -67,21 +66,9 @@ def main() -> None:
         if name == "SpikingJelly port":  # its neurons keep their state between calls, as its training loop
             reset_net(net)                # resets them after every batch
 
-    for name in nets:  # warm-up
-        step(name)
-    times: dict[str, list[float]] = {n: [] for n in nets}
-    for _ in range(args.steps):
-        for name in nets:
-            t0 = time.perf_counter()
-            step(name)
-            times[name].append(time.perf_counter() - t0)
-    for name, ts in times.items():
-        print(f"{name}: step median {statistics.median(ts):.2f} s (batch {args.batch}, T = {T}, "
-              f"{torch.get_num_threads()} threads)")
-    ratios = [a / b for a, b in zip(times["SpikingJelly port"], times["spikenas"], strict=True)]
-    q = statistics.quantiles(ratios, n=4)
-    print(f"SpikingJelly port / spikenas: {statistics.median(ratios):.2f}x (quartiles {q[0]:.2f}-{q[2]:.2f}, "
-          f"{args.steps} steps)")
+    times = interleave({n: (lambda n=n: step(n)) for n in nets}, args.steps)
+    print(f"training step, batch {args.batch}, T = {T}, {torch.get_num_threads()} threads: {medians(times)}")
+    print(ratio_line(times, "SpikingJelly port", "spikenas"))
 
 
 if __name__ == "__main__":

@@ -87,8 +87,8 @@ def _unusual_bn(model) -> None:
             m.bias.data.copy_(torch.randn(m.num_features, generator=g) * 0.2)
 
 
-def _snasnet_with_feedback():
-    space = spaces.get("snasnet")
+def _snasnet_with_feedback(hidden: int = 1024):
+    space = spaces.get("snasnet", hidden=hidden)
     rng = np.random.default_rng(0)
     while True:
         g = space.sample(rng)
@@ -96,15 +96,17 @@ def _snasnet_with_feedback():
             return g
 
 
-@pytest.mark.parametrize("which", ["snasnet", "baseline"])
+@pytest.mark.parametrize("which", ["snasnet", "snasnet-hidden0", "baseline"])
 def test_nir_round_trip_runs_like_the_network(which, tmp_path):
     torch.manual_seed(0)
     T, shape = 3, (1, 8, 8)
-    if which == "snasnet":
-        model = spaces.get("snasnet").build(_snasnet_with_feedback(), shape, 10, T, channels=8,
+    if which.startswith("snasnet"):
+        genotype = _snasnet_with_feedback(0 if which.endswith("hidden0") else 1024)
+        model = spaces.get("snasnet").build(genotype, shape, 10, T, channels=8,
                                             neuron=NeuronConfig(tau=2.0, threshold=0.3))
-        for fc in (model.fc1.module, model.fc2.module):  # the paper's initial std lets no spike reach the votes
-            torch.nn.init.normal_(fc.weight, 0, 0.5)
+        for fc in (model.fc1, model.fc2):  # the paper's initial std lets no spike reach the votes
+            if fc is not None:
+                torch.nn.init.normal_(fc.module.weight, 0, 0.5)
     else:
         model = SpikingVGG(shape, 10, T, width=8, neuron=NeuronConfig(kind="lif", tau=2.0, threshold=0.1))
     _unusual_bn(model)
@@ -114,7 +116,8 @@ def test_nir_round_trip_runs_like_the_network(which, tmp_path):
     nir.write(tmp_path / "m.nir", graph)
     back = nir.read(tmp_path / "m.nir")
     assert set(back.nodes) == set(graph.nodes) and sorted(back.edges) == sorted(graph.edges)
-    if which == "snasnet":
+    if which.startswith("snasnet"):
+        assert ("fc1" in back.nodes) == (which == "snasnet")
         assert any(isinstance(n, nir.Delay) for n in back.nodes.values())
         conv, bn = model.stem[0], model.stem[1]
         folded = conv.weight * (bn.weight / torch.sqrt(bn.running_var + bn.eps))[:, None, None, None]

@@ -10,7 +10,8 @@ import pytest
 
 import spikenas.payoff.run as payoff_run
 from spikenas.cli.main import main
-from spikenas.payoff.plan import score_genotypes
+from spikenas.models.baseline import SpikingVGG
+from spikenas.payoff.plan import covering_width, network_size, score_genotypes
 from spikenas.payoff.ranks import average_ranks, kendall_tau, spearman_rho
 from spikenas.search.config import SearchConfig
 
@@ -162,3 +163,11 @@ def test_random_draws_are_different_networks():
 
     with pytest.raises(InputError, match="--random 3: 2 different networks"):
         distinct_draws(Two(), 3, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("params", [1, 20_000, 45_242, 59_562])
+def test_the_default_baseline_is_the_narrowest_with_at_least_the_found_networks_parameters(params):
+    """So a found network that matches the baseline does so at no more parameters (issue 17's comparison)."""
+    size = lambda w: network_size(lambda: SpikingVGG((1, 28, 28), 10, 2, width=w))[0]  # noqa: E731
+    w = covering_width(params, (1, 28, 28), 10, 2)
+    assert size(w) >= params and (w == 1 or size(w - 1) < params)

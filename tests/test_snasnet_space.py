@@ -1,5 +1,6 @@
 """The SNASNet space: genotypes validated and pruned, variation stays valid, feedback edges delay one step."""
 
+import json
 import re
 
 import numpy as np
@@ -167,3 +168,52 @@ def test_network_from_pooled_ops_scores_as_one_built_afresh():
         assert list(sa) == list(sb)
         assert all(torch.equal(sa[k], sb[k]) for k in sa)
     assert reused.pool is not None and fresh.pool is None
+
+
+@pytest.mark.parametrize("hidden", [0, 32])
+def test_the_hidden_width_travels_in_every_genotype_and_sizes_the_classifier(hidden):
+    """`--hidden` (the space's option) reaches every sampled, varied and decoded genotype, its JSON, hash and
+    code; a network built from such a genotype (by any SNASNet space, as `spikenas train` does) has that
+    classifier: hidden 0 is one linear readout from the pooled spikes to the classes, without votes."""
+    space, paper = spaces.get("snasnet", hidden=hidden), spaces.get("snasnet")
+    rng = np.random.default_rng(1)
+    a, b = space.sample(rng), space.sample(rng)
+    for g in (a, b, space.mutate(a, rng), space.crossover(a, b, rng), space.decode(space.encode(a))):
+        assert g.hidden == hidden and g.to_dict()["hidden"] == hidden
+    assert paper.genotype_from_json(a.to_json()) == a and a.code().endswith(f" h{hidden}")
+    assert from_code(a.code()) == a
+    same_cell = SnasGenotype(a.matrix)
+    assert same_cell.hidden == 1024 and "hidden" not in same_cell.to_dict() and same_cell.hash() != a.hash()
+    C, shape = 8, (1, 8, 8)
+    net = paper.build(a, shape, 10, 2, channels=C)
+    features = 2 * C * 2 * 2
+    if hidden:
+        assert net.fc1.module.weight.shape == (hidden, features) and net.fc2.module.weight.shape == (100, hidden)
+    else:
+        assert net.fc1 is None and net.fc_lif is None and net.fc2.module.weight.shape == (10, features)
+    wide = paper.build(same_cell, shape, 10, 2, channels=C)
+    head = lambda n: sum(p.numel() for m in (n.fc1, n.fc2) if m is not None for p in m.parameters())  # noqa: E731
+    body = sum(p.numel() for p in net.parameters()) - head(net)
+    assert body == sum(p.numel() for p in wide.parameters()) - head(wide)  # the cells are the same
+    assert head(net) == (features * hidden + hidden * 100 + 100 if hidden else features * 10 + 10)
+    assert net(torch.rand(3, *shape)).shape == (3, 10)
+
+
+@pytest.mark.parametrize("bad", [-1, True, "64", 1.5, 10**6])
+def test_a_malformed_hidden_width_is_refused(bad):
+    text = json.dumps({"space": "snasnet", "matrix": [[0, 3, 0, 3], [0, 0, 0, 3], [0] * 4, [0] * 4], "hidden": bad})
+    with pytest.raises(InputError, match="hidden must be an integer in"):
+        spaces.get("snasnet").genotype_from_json(text)
+    with pytest.raises(InputError, match="--hidden"):
+        spaces.get("snasnet", hidden=bad)
+
+
+def test_a_search_with_a_hidden_width_records_it_in_best_json(cli, tmp_path):
+    out = cli("search", "--space", "snasnet", "--candidates", "2", "--timesteps", "2", "--channels", "8",
+              "--hidden", "0", "--quiet", "--run", tmp_path / "s")
+    assert out.returncode == 0, out.stderr
+    best = json.loads((tmp_path / "s" / "best.json").read_text())
+    g = spaces.get("snasnet").genotype_from_dict(best["genotype"])
+    assert best["genotype"]["hidden"] == 0 and " h0" in out.stdout
+    net = spaces.get("snasnet").build(g, (1, 8, 8), 10, 2, channels=8)
+    assert best["parameters"] == sum(p.numel() for p in net.parameters())

@@ -189,8 +189,9 @@ def _snasnet(b: Builder, m) -> str:
     at = b.neuron("last_lif", m.last_lif, at)
     at = b.avgpool("pool", m.pool.module[0], at)
     at = b.flatten("flatten", at)
-    at = b.linear("fc1", m.fc1.module.weight, m.fc1.module.bias, at)
-    at = b.neuron("fc_lif", m.fc_lif, at)
+    if m.fc1 is not None:  # hidden 0: the readout straight from the pooled spikes
+        at = b.linear("fc1", m.fc1.module.weight, m.fc1.module.bias, at)
+        at = b.neuron("fc_lif", m.fc_lif, at)
     fc2 = m.fc2.module  # k votes per class, averaged: one layer of the mean weights
     w = fc2.weight.detach().view(m.num_classes, m.k, -1).mean(1)
     bias = fc2.bias.detach().view(m.num_classes, m.k).mean(1)

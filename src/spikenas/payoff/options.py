@@ -16,6 +16,6 @@ class PayoffOptions(Options):
     front: bool = option(False, "train every member of an NSGA-II search's Pareto front instead of the top K")
     random: int = option(3, "train K networks drawn at random from the search's space (scored like its "
                             "candidates, so they join the rank correlation)", low=0, high=10_000)
-    baseline_width: int | None = option(None, "width of the hand-built baseline (none: the width whose parameter "
-                                              "count is nearest the chosen network's; 0: no baseline)", kind=int,
+    baseline_width: int | None = option(None, "width of the hand-built baseline (none: the narrowest with at "
+                                              "least the chosen network's parameters; 0: no baseline)", kind=int,
                                         low=0, high=MAX_CHANNELS)

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from spikenas.errors import InputError
+from spikenas.limits import MAX_CHANNELS
 from spikenas.models.baseline import SpikingVGG
 from spikenas.payoff.options import PayoffOptions
 from spikenas.search.config import SearchConfig
@@ -61,7 +62,7 @@ def plan_networks(search_dir: Path, cfg: SearchConfig, opts: PayoffOptions, seed
                      "code": g.code() if callable(getattr(g, "code", None)) else g.hash()})
     width = opts.baseline_width
     if width is None:
-        width = nearest_width(plan[0]["parameters"], shape, classes, timesteps)
+        width = covering_width(plan[0]["parameters"], shape, classes, timesteps)
     if width:
         params, convs = network_size(lambda: SpikingVGG(shape, classes, timesteps, width=width))
         plan.append({"name": "baseline", "kind": "baseline", "model": {"name": "baseline", "width": width},
@@ -136,13 +137,11 @@ def score_genotypes(cfg: SearchConfig, genotypes: list, device: str) -> list[dic
     return out
 
 
-def nearest_width(params: int, shape, classes: int, timesteps: int) -> int:
-    """The baseline width whose parameter count is nearest `params` (the smaller width on a tie)."""
-    best, width = None, 1
-    while True:
+def covering_width(params: int, shape, classes: int, timesteps: int) -> int:
+    """The narrowest baseline with at least `params` parameters (so a found network that matches it does so
+    at no more parameters), or the widest the baseline takes."""
+    for width in range(1, MAX_CHANNELS + 1):
         n, _ = network_size(lambda w=width: SpikingVGG(shape, classes, timesteps, width=w))
-        if best is None or abs(n - params) < abs(best[1] - params):
-            best = (width, n)
-        if n >= params or width >= 1024:
-            return best[0]
-        width += 1
+        if n >= params:
+            return width
+    return MAX_CHANNELS

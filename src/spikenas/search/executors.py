@@ -37,6 +37,7 @@ class Job:
     precision: str
     labels: list[torch.Tensor] | None  # per batch, for label-aware scores
     threads: int = 1  # CPU threads per candidate, the same in every executor (a score can depend on it)
+    largest_tensor: int = 0  # bytes of a candidate's largest layer output (allocator.keep_freed_memory)
 
     def make_space(self):
         return spaces.get(self.space, **self.space_options)
@@ -102,7 +103,7 @@ def _worker_init(job: Job, devices: list[str], threads: int) -> None:
     rank = (ident[0] - 1) if ident else 0
     device = torch.device(devices[rank % len(devices)])
     torch.set_num_threads(threads)
-    keep_freed_memory()
+    keep_freed_memory(job.largest_tensor)
     _WORKER.update(job=job, networks=Networks(job.make_space(), job.build, device),
                    batches=to_device(job.batches, device))
 
@@ -194,7 +195,7 @@ class RayExecutor:
 def _ray_score(job: Job, genotype_json: str) -> dict:
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     torch.set_num_threads(job.threads)
-    keep_freed_memory()
+    keep_freed_memory(job.largest_tensor)
     networks = Networks(job.make_space(), job.build, device)
     return score_one(job, networks, to_device(job.batches, device), genotype_json)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from spikenas import run_folder
@@ -27,11 +28,11 @@ from spikenas.search.score_batches import score_batches
 from spikenas.search.store import Store
 from spikenas.search.strategies import strategy_class
 from spikenas.spaces.protocols import require
+from spikenas.train.footprint import meta_outputs
 
 
 def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_progress: bool = True) -> dict:
     run_dir = Path(run_dir)
-    keep_freed_memory()
     db = run_dir / "search.sqlite"
     if run_folder.inspect(run_dir) not in (None, "search"):
         raise InputError(f"--run {run_dir} holds a training run, not a search")
@@ -50,6 +51,7 @@ def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_prog
     if cls.trains:  # a training strategy reads the data itself; nothing to score
         return _run_training_strategy(run_dir, cfg, strategy, store or Store(db), show_progress)
     job = scoring_job(cfg)
+    keep_freed_memory(job.largest_tensor)
     executor = make_executor(cfg.executor, job, device, cfg.workers, cfg.ray_address, cfg.gpus_per_candidate)
     store = store or Store(db)
     t0 = time.perf_counter()
@@ -96,8 +98,12 @@ def scoring_job(cfg: SearchConfig) -> Job:
     build = {"input_shape": shape, "num_classes": classes, "timesteps": cfg.timesteps, "channels": cfg.channels}
     scores = cfg.scores()
     needs_labels = any(get_score(name).needs_labels(opts) for name, opts in scores)
+    space, largest = cfg.space_obj, 0
+    if hasattr(space, "sample"):  # a candidate's layer outputs at the scoring batch, on the meta device
+        _, _, largest = meta_outputs(lambda: space.build(space.sample(np.random.default_rng(cfg.seed)), **build),
+                                     lambda device: torch.empty(batches[0].shape, device=device))
     return Job(cfg.space, cfg.space_options, batches, build, cfg.seed, scores, cfg.precision,
-               labels if needs_labels else None, cfg.threads)
+               labels if needs_labels else None, cfg.threads, 4 * largest)
 
 
 def _run_training_strategy(run_dir: Path, cfg: SearchConfig, strategy, store: Store, show_progress: bool) -> dict:

@@ -23,31 +23,44 @@ from spikenas.limits import require_memory
 KEPT_PER_OUTPUT = 1.5  # memory kept for the backward pass per layer output, the smallest measured (see above)
 
 
-def footprint(build: Callable[[], nn.Module], sample: Callable[[torch.device], torch.Tensor], batch: int,
-              optimizer_states: int) -> tuple[int, int]:
-    """(parameters, estimated bytes) of training `build()` at `batch`; `sample(device)` is one encoded input."""
+def meta_outputs(build: Callable[[], nn.Module], sample: Callable[[torch.device], torch.Tensor]
+                 ) -> tuple[int, int, int]:
+    """(parameters, elements of every layer's output, elements of the largest output) of `build()` run on
+    `sample(meta device)`, with no storage allocated; outputs count 0 where an op has no meta kernel."""
     with torch.device("meta"):
         model = build()
     params = sum(p.numel() for p in model.parameters())
-    outputs = 0
+    outputs, largest = 0, 0
 
     def count(module, inputs, out) -> None:
-        nonlocal outputs
-        outputs += out.numel() if isinstance(out, torch.Tensor) else 0
+        nonlocal outputs, largest
+        if isinstance(out, torch.Tensor):
+            outputs += out.numel()
+            largest = max(largest, out.numel())
 
     hooks = [m.register_forward_hook(count) for m in model.modules() if not any(True for _ in m.children())]
     try:
         with torch.no_grad():
             model(sample(torch.device("meta")))
     except (RuntimeError, NotImplementedError, ValueError, TypeError):
-        outputs = 0  # an op without a meta kernel: the parameters alone are counted
+        outputs, largest = 0, 0  # an op without a meta kernel: the parameters alone are counted
     finally:
         for h in hooks:
             h.remove()
+    return params, outputs, largest
+
+
+def footprint(build: Callable[[], nn.Module], sample: Callable[[torch.device], torch.Tensor], batch: int,
+              optimizer_states: int) -> tuple[int, int]:
+    """(parameters, estimated bytes) of training `build()` at `batch`; `sample(device)` is one encoded input."""
+    params, outputs, _ = meta_outputs(build, sample)
     return params, int(4 * (params * (2 + optimizer_states) + KEPT_PER_OUTPUT * outputs * batch))
 
 
-def require_fits(build, sample, batch: int, optimizer_states: int, device, what: str) -> None:
-    """An InputError with both figures when training `build()` at `batch` would not fit on `device`."""
-    params, need = footprint(build, sample, batch, optimizer_states)
+def require_fits(build, sample, batch: int, optimizer_states: int, device, what: str) -> int:
+    """An InputError with both figures when training `build()` at `batch` would not fit on `device`; else the
+    bytes of the step's largest layer output (for allocator.keep_freed_memory)."""
+    params, outputs, largest = meta_outputs(build, sample)
+    need = int(4 * (params * (2 + optimizer_states) + KEPT_PER_OUTPUT * outputs * batch))
     require_memory(need, f"training {what} ({params:,} parameters) at batch {batch}", device)
+    return 4 * largest * batch

@@ -74,16 +74,17 @@ def merge_resumed(saved: dict, given: dict) -> dict:
     return merged
 
 
-def check_model(model_spec: dict, shape, classes: int, cfg: TrainConfig, events: bool) -> None:
+def check_model(model_spec: dict, shape, classes: int, cfg: TrainConfig, events: bool) -> int:
     """The network built on the meta device (so its settings are checked) and its training step's memory
-    estimated (train.footprint): refused, with the figures, when it cannot fit on the training device."""
+    estimated (train.footprint): refused, with the figures, when it cannot fit on the training device. Returns
+    the bytes of the step's largest layer output."""
     def sample(device):
         if events:
             return torch.zeros(cfg.timesteps, 1, *shape, device=device)
         return encode(torch.zeros(1, *shape, device=device), cfg.timesteps, cfg.encoding)
 
-    require_fits(lambda: build_model(model_spec, shape, classes, cfg.timesteps), sample, cfg.batch_size,
-                 2 if cfg.optimizer == "adamw" else 1, cfg.device, f"this network on {tuple(shape)} inputs")
+    return require_fits(lambda: build_model(model_spec, shape, classes, cfg.timesteps), sample, cfg.batch_size,
+                        2 if cfg.optimizer == "adamw" else 1, cfg.device, f"this network on {tuple(shape)} inputs")
 
 
 def prepare_data(dataset: str, data_root, cfg: TrainConfig):
@@ -129,7 +130,6 @@ def run_training(run_dir: Path, dataset: str, data_root, model_spec: dict, cfg: 
     """Train into `run_dir`; returns metrics.json's content (None on the ranks other than 0 of a
     data-parallel run, which write nothing: train.distributed)."""
     run_dir = Path(run_dir)
-    keep_freed_memory()
     if run_folder.inspect(run_dir) not in (None, "train"):
         raise InputError(f"--run {run_dir} holds a search, not a training run")
     check_backend(model_spec, cfg.device)
@@ -144,10 +144,10 @@ def run_training(run_dir: Path, dataset: str, data_root, model_spec: dict, cfg: 
         atomic_write_json(run_dir / "config.json", config)
     info = data.get_info(dataset)
     if info.classes:  # an impossible model setting, or one too large, is refused before any data is read
-        check_model(model_spec, info.shape, info.classes, cfg, info.kind == "events")
+        keep_freed_memory(check_model(model_spec, info.shape, info.classes, cfg, info.kind == "events"))
     shape, classes, train, test, val = prepare_data(dataset, data_root, cfg)
     if not info.classes:  # a set whose shape only its files tell
-        check_model(model_spec, shape, classes, cfg, info.kind == "events")
+        keep_freed_memory(check_model(model_spec, shape, classes, cfg, info.kind == "events"))
     torch.manual_seed(cfg.seed)
     model = build_model(model_spec, shape, classes, cfg.timesteps)
     about = {"dataset": dataset, "model": model_spec, "input_shape": list(shape), "classes": classes,

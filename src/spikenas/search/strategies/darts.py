@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from spikenas import data
+from spikenas.allocator import keep_freed_memory
 from spikenas.atomic import atomic_write_json
 from spikenas.devices import autocast_for
 from spikenas.errors import InputError
@@ -73,10 +74,10 @@ class DartsSearch:
         torch.manual_seed(cfg.seed)
         w_half, a_half, shape, classes = split_batches(cfg, o.search_batch_size, device, o.samples)
         # the unrolled (second-order) step keeps about twice what a first-order step does
-        require_fits(lambda: self.space.supernet(shape, classes, cfg.timesteps, cfg.channels),
-                     lambda d: torch.zeros(1, *shape, device=d), o.search_batch_size * (2 if o.order == "second"
-                                                                                       else 1),
-                     1, device, "the supernet")
+        largest = require_fits(lambda: self.space.supernet(shape, classes, cfg.timesteps, cfg.channels),
+                               lambda d: torch.zeros(1, *shape, device=d),
+                               o.search_batch_size * (2 if o.order == "second" else 1), 1, device, "the supernet")
+        keep_freed_memory(largest)
         model = self.space.supernet(shape, classes, cfg.timesteps, cfg.channels).to(device)
         amp = cfg.precision == "bf16"
 

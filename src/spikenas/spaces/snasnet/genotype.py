@@ -4,6 +4,10 @@ Entry [i][j] above the diagonal is a forward edge i -> j in the same timestep; b
 backward edge from node i to node j (i > j) that delivers at t+1 what node i held at t. A node pair has a
 forward or a backward edge, never both. Op codes: 0 zero (no edge), 1 identity, 2 LIF -> conv1x1 -> BN,
 3 LIF -> conv3x3 -> BN, 4 avg-pool 3x3 stride 1 (OPS: their names in the shared op table, cells.ops).
+
+`hidden` is the width of the network's spiking hidden layer before its voting readout (the paper's 1024, left
+out of the JSON and the hash so that every genotype written before the option keeps its identity), or 0: no
+hidden layer, a linear readout from the pooled spikes straight to the classes, as the baseline's.
 """
 
 from __future__ import annotations
@@ -16,15 +20,19 @@ from spikenas.errors import InputError
 from spikenas.spaces.genotype import stable_hash
 
 NODES = 4
+PAPER_HIDDEN = 1024
+MAX_HIDDEN = 65_536
 OPS = ("zero", "identity", "lif_conv1x1_bn", "lif_conv3x3_bn", "avgpool3x3")
 
 
 @dataclass(frozen=True)
 class SnasGenotype:
     matrix: tuple[tuple[int, ...], ...]
+    hidden: int = PAPER_HIDDEN
 
     def to_dict(self) -> dict:
-        return {"space": "snasnet", "matrix": [list(r) for r in self.matrix]}
+        d = {"space": "snasnet", "matrix": [list(r) for r in self.matrix]}
+        return d if self.hidden == PAPER_HIDDEN else {**d, "hidden": self.hidden}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict())
@@ -33,8 +41,10 @@ class SnasGenotype:
         return stable_hash(self.to_dict())
 
     def code(self) -> str:
-        """The paper's notation, rows joined by spaces: '0303 0030 2002 0200'."""
-        return " ".join("".join(map(str, r)) for r in self.matrix)
+        """The paper's notation, rows joined by spaces: '0303 0030 2002 0200' (then ' h64' for another hidden
+        width)."""
+        code = " ".join("".join(map(str, r)) for r in self.matrix)
+        return code if self.hidden == PAPER_HIDDEN else f"{code} h{self.hidden}"
 
     def forward_edges(self) -> list[tuple[int, int, int]]:
         return [(i, j, self.matrix[i][j]) for j in range(NODES) for i in range(j) if self.matrix[i][j]]
@@ -81,18 +91,29 @@ def check_matrix(matrix, where: str = "genotype") -> tuple[tuple[int, ...], ...]
     return tuple(tuple(r) for r in matrix)
 
 
-def make_genotype(matrix, where: str = "genotype") -> SnasGenotype:
+def check_hidden(hidden, where: str = "genotype") -> int:
+    """A hidden-layer width in [0, MAX_HIDDEN] or an InputError."""
+    if not isinstance(hidden, int) or isinstance(hidden, bool) or not 0 <= hidden <= MAX_HIDDEN:
+        raise InputError(f"{where}: hidden must be an integer in [0, {MAX_HIDDEN}] (0: no hidden layer), "
+                         f"not {hidden!r}")
+    return hidden
+
+
+def make_genotype(matrix, where: str = "genotype", hidden: int = PAPER_HIDDEN) -> SnasGenotype:
     """Validate, prune, and require a path from the input to the output. (The paper's sampler also requires
     the direct forward edge 0 -> 3; a genotype read from a file need not have it.)"""
-    g = SnasGenotype(prune(check_matrix(matrix, where)))
+    g = SnasGenotype(prune(check_matrix(matrix, where)), check_hidden(hidden, where))
     if not any(any(r) for r in g.matrix):
         raise InputError(f"{where}: no path from the input (node 0) to the output (node {NODES - 1})")
     return g
 
 
 def from_code(code: str) -> SnasGenotype:
-    """'0303 0030 2002 0200' -> genotype."""
+    """'0303 0030 2002 0200' (or with a hidden width: '0303 0030 2002 0200 h64') -> genotype."""
     rows = code.split()
+    hidden = PAPER_HIDDEN
+    if len(rows) == NODES + 1 and rows[-1][:1] == "h" and rows[-1][1:].isdigit():
+        hidden = int(rows.pop()[1:])
     if len(rows) != NODES or any(len(r) != NODES or not r.isdigit() for r in rows):
-        raise InputError(f"cell code {code!r}: expected 4 groups of 4 digits")
-    return make_genotype([[int(c) for c in r] for r in rows], f"cell {code!r}")
+        raise InputError(f"cell code {code!r}: expected 4 groups of 4 digits, then optionally h and a hidden width")
+    return make_genotype([[int(c) for c in r] for r in rows], f"cell {code!r}", hidden)

@@ -2,7 +2,9 @@
 
 stem conv3x3 + BN (once, direct encoding) -> cell(C) -> BN -> LIF -> conv3x3 (C -> 2C) -> BN -> avg-pool 2
 -> cell(2C) -> BN -> LIF -> avg-pool 2 -> dropout (one mask for all timesteps) -> linear -> hidden -> LIF
--> linear -> k x classes, voting by averaging each class's k outputs; outputs averaged over T.
+-> linear -> k x classes, voting by averaging each class's k outputs; outputs averaged over T. The genotype's
+`hidden` sets the hidden width (the paper's 1024); 0 leaves the hidden layer out: one linear readout from the
+pooled spikes to the classes, no voting, as the baseline's.
 Initialisation follows the paper's code: conv kaiming-uniform (a=2), BN weight 1, linear N(0, 0.01), except
 that the first classifier layer's std is 0.01 * sqrt(16384 / fan_in): the paper's value at its CIFAR shape
 (fan-in 256 x 8 x 8 = 16384), and the same pre-activation scale at any other input size (with the paper's
@@ -36,7 +38,7 @@ def votes_per_class(num_classes: int) -> int:
 
 class SnasNet(nn.Module):
     def __init__(self, genotype: SnasGenotype, in_shape: tuple[int, int, int], num_classes: int, timesteps: int,
-                 channels: int | None = None, neuron: NeuronConfig | None = None, hidden: int = 1024,
+                 channels: int | None = None, neuron: NeuronConfig | None = None, hidden: int | None = None,
                  dropout: float = 0.5, dropout_per_step: bool = False, pool: OpPool | None = None) -> None:
         super().__init__()
         neuron = neuron or PAPER_NEURON
@@ -44,7 +46,8 @@ class SnasNet(nn.Module):
         C = channels or default_channels(in_shape)
         self.timesteps = timesteps
         self.num_classes = num_classes
-        self.k = votes_per_class(num_classes)
+        self.hidden = genotype.hidden if hidden is None else hidden
+        self.k = votes_per_class(num_classes) if self.hidden else 1
         if pool is not None:  # this network takes over the edge operations of the one built before it
             pool.start()
         graph = genotype.cell_graph()
@@ -58,9 +61,10 @@ class SnasNet(nn.Module):
         self.last_lif = neuron.make()
         self.pool = SeqFold(nn.AvgPool2d(2), nn.Flatten())
         self.dropout = TimeDropout(dropout, per_step=dropout_per_step)
-        self.fc1 = SeqFold(nn.Linear(2 * C * (h // 4) * (w // 4), hidden, bias=False))
-        self.fc_lif = neuron.make()
-        self.fc2 = SeqFold(nn.Linear(hidden, self.k * num_classes))
+        features = 2 * C * (h // 4) * (w // 4)
+        self.fc1 = SeqFold(nn.Linear(features, self.hidden, bias=False)) if self.hidden else None
+        self.fc_lif = neuron.make() if self.hidden else None
+        self.fc2 = SeqFold(nn.Linear(self.hidden or features, self.k * num_classes))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -73,7 +77,8 @@ class SnasNet(nn.Module):
                 nn.init.ones_(m.weight)
                 nn.init.zeros_(m.bias)
             elif isinstance(m, nn.Linear):
-                std = 0.01 * (PAPER_FC1_FAN_IN / m.in_features) ** 0.5 if m is self.fc1.module else 0.01
+                first = self.fc1 is not None and m is self.fc1.module
+                std = 0.01 * (PAPER_FC1_FAN_IN / m.in_features) ** 0.5 if first else 0.01
                 nn.init.normal_(m.weight, 0, std)
                 if m.bias is not None:
                     nn.init.zeros_(m.bias)
@@ -85,6 +90,9 @@ class SnasNet(nn.Module):
         x = self.down(self.down_lif(self.down_bn(x)))
         x = self.cell2(x)
         x = self.pool(self.last_lif(self.last_bn(x)))
-        x = self.fc2(self.fc_lif(self.fc1(self.dropout(x))))
+        x = self.dropout(x)
+        if self.fc1 is not None:
+            x = self.fc_lif(self.fc1(x))
+        x = self.fc2(x)
         T, B = x.shape[:2]
         return x.view(T, B, self.num_classes, self.k).mean(-1).mean(0)

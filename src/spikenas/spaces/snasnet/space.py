@@ -13,10 +13,18 @@ from torch import nn
 
 from spikenas.cells import OpPool
 from spikenas.errors import InputError
-from spikenas.options import Options
+from spikenas.options import Options, option
 from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.spaces.base import SpaceBase
-from spikenas.spaces.snasnet.genotype import NODES, OPS, SnasGenotype, make_genotype, prune
+from spikenas.spaces.snasnet.genotype import (
+    MAX_HIDDEN,
+    NODES,
+    OPS,
+    PAPER_HIDDEN,
+    SnasGenotype,
+    make_genotype,
+    prune,
+)
 from spikenas.spaces.snasnet.network import SnasNet
 
 PAIRS = [(i, j) for j in range(NODES) for i in range(j)]
@@ -24,7 +32,12 @@ PAIRS = [(i, j) for j in range(NODES) for i in range(j)]
 
 @dataclass
 class SnasnetOptions(Options):
-    """The SNASNet space takes no option: its shape is the paper's."""
+    """The SNASNet space's one option: the classifier's hidden width (the paper's 1024 by default)."""
+
+    hidden: int = option(PAPER_HIDDEN, "snasnet: units of the spiking hidden layer before the voting readout, "
+                                       "carried in every genotype (0: none, a linear readout to the classes as "
+                                       "the baseline's; the paper's 1024 holds most of a network's parameters)",
+                         low=0, high=MAX_HIDDEN)
 
 
 class SnasnetSpace(SpaceBase):
@@ -52,11 +65,11 @@ class SnasnetSpace(SpaceBase):
                 m[j][i] = v - (len(OPS) - 1)
             else:
                 m[i][j] = v
-        return make_genotype(m, "encoded genotype")
+        return make_genotype(m, "encoded genotype", self.options.hidden)
 
     def _valid(self, m) -> SnasGenotype | None:
         m = prune(m)
-        return SnasGenotype(m) if m[0][NODES - 1] else None
+        return SnasGenotype(m, self.options.hidden) if m[0][NODES - 1] else None
 
     def sample(self, rng: np.random.Generator) -> SnasGenotype:
         """Ops uniform over the 5 codes per pair, direction a fair coin (backward cells); pruned; redrawn
@@ -103,7 +116,7 @@ class SnasnetSpace(SpaceBase):
     def genotype_from_dict(self, d: dict) -> SnasGenotype:
         if "matrix" not in d:
             raise InputError("genotype: expected an object with a 'matrix' of 4x4 op codes")
-        g = make_genotype(d["matrix"])
+        g = make_genotype(d["matrix"], hidden=d.get("hidden", PAPER_HIDDEN))
         if not self.backward and g.backward_edges():
             raise InputError("genotype: backward edges in a forward-only space")
         return g
