@@ -62,15 +62,13 @@ def search_args(method: str, size: dict, seed: int, hidden: int | None = None) -
     common = ["--timesteps", str(size["timesteps"]), "--seed", str(seed)]
     if size["channels"]:
         common += ["--channels", str(size["channels"] if method != "darts" else size["channels"] // 2)]
+    snasnet = ["--space", "snasnet", "--score", "sahd", *([] if hidden is None else ["--hidden", str(hidden)])]
     if method == "snasnet":
-        return ["--space", "snasnet", "--strategy", "random", "--score", "sahd",
-                "--candidates", str(size["candidates"]), *common,
-                *([] if hidden is None else ["--hidden", str(hidden)])]
+        return [*snasnet, "--strategy", "random", "--candidates", str(size["candidates"]), *common]
     if method == "snasnet-nsga2":  # the same space and score, and spikes and size as objectives: the knee
-        return ["--space", "snasnet", "--strategy", "nsga2", "--score", "sahd", "--objectives", "score,spikes,params",
-                "--pick", "knee", "--generations", str(size["candidates"] // size["population"] - 1),
-                "--population", str(size["population"]), "--offspring", str(size["population"]), *common,
-                *([] if hidden is None else ["--hidden", str(hidden)])]
+        return [*snasnet, "--strategy", "nsga2", "--objectives", "score,spikes,params", "--pick", "knee",
+                "--generations", str(size["candidates"] // size["population"] - 1),
+                "--population", str(size["population"]), "--offspring", str(size["population"]), *common]
     if method == "mse":
         return ["--space", "mse", "--strategy", "nsga2", "--score", "rdm", "--pick", "primary",
                 "--generations", str(size["generations"]), "--population", str(size["population"]),

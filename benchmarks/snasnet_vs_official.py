@@ -43,8 +43,9 @@ import torch.nn.functional as F
 from peer_timing import interleave, medians, ratio_line
 from torch import nn
 
-from spikenas import data, spaces
+from spikenas import spaces
 from spikenas.allocator import keep_freed_memory
+from spikenas.search.run import largest_tensor
 from spikenas.search.score_batches import score_batches
 from spikenas.search.scoring import Networks, score_candidate
 from spikenas.spaces.snasnet.genotype import from_code
@@ -124,17 +125,14 @@ def compare_scoring(model_snn, root: str, candidates: int, seed: int, inline_loa
     space = spaces.get("snasnet")
     rng = np.random.default_rng(seed)
     genotypes = [space.sample(rng) for _ in range(candidates)]
-    batches, _, shape, classes = score_batches("folder", root, T, SEARCH_BATCH, REPEATS, seed)
-    batches = [b.to(DEVICE) for b in batches]
-    x, y = data.load("folder", root, "train")
-    pick = torch.from_numpy(np.random.default_rng(seed + 1).permutation(len(x))[:8 * SEARCH_BATCH])
-    mean, std = data.channel_stats(x)
-    images = (x[pick].float() / 255.0 - mean.view(-1, 1, 1)) / std.view(-1, 1, 1)
-    trainset = torch.utils.data.TensorDataset(images, torch.as_tensor(y)[pick])
-    networks = Networks(space, {"input_shape": shape, "num_classes": classes, "timesteps": T, "channels": C},
-                        DEVICE)
-    print(f"freed memory kept while scoring (as `spikenas search` sets it for tensors of this size): "
-          f"{keep_freed_memory(4 * T * SEARCH_BATCH * C * shape[1] * shape[2])}")
+    # the search's scoring batches (its first REPEATS) and, all of them, the official search's training set
+    pool, labels, shape, classes = score_batches("folder", root, T, SEARCH_BATCH, 8, seed)
+    trainset = torch.utils.data.TensorDataset(torch.cat(pool), torch.cat(labels))
+    batches = [b.to(DEVICE) for b in pool[:REPEATS]]
+    build = {"input_shape": shape, "num_classes": classes, "timesteps": T, "channels": C}
+    networks = Networks(space, build, DEVICE)
+    print(f"freed memory kept while scoring (as `spikenas search` sets it for this work): "
+          f"{keep_freed_memory(largest_tensor(space, build, batches[0], seed))}")
     args, queue, official_scores = official_args(), [], []
     model_snn.connection_matrix_gen = lambda args, num_node=4, num_options=5: queue.pop(0).clone()
     logdet = model_snn.logdet

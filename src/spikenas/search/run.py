@@ -98,12 +98,19 @@ def scoring_job(cfg: SearchConfig) -> Job:
     build = {"input_shape": shape, "num_classes": classes, "timesteps": cfg.timesteps, "channels": cfg.channels}
     scores = cfg.scores()
     needs_labels = any(get_score(name).needs_labels(opts) for name, opts in scores)
-    space, largest = cfg.space_obj, 0
-    if hasattr(space, "sample"):  # a candidate's layer outputs at the scoring batch, on the meta device
-        _, _, largest = meta_outputs(lambda: space.build(space.sample(np.random.default_rng(cfg.seed)), **build),
-                                     lambda device: torch.empty(batches[0].shape, device=device))
+    largest = largest_tensor(cfg.space_obj, build, batches[0], cfg.seed)
     return Job(cfg.space, cfg.space_options, batches, build, cfg.seed, scores, cfg.precision,
-               labels if needs_labels else None, cfg.threads, 4 * largest)
+               labels if needs_labels else None, cfg.threads, largest)
+
+
+def largest_tensor(space, build: dict, batch: torch.Tensor, seed: int) -> int:
+    """Bytes of the largest layer output of a candidate (one drawn with `seed`) scored on `batch`, from a
+    meta-device pass (allocator.keep_freed_memory); 0 for a space that draws no candidates."""
+    if not hasattr(space, "sample"):
+        return 0
+    _, _, largest = meta_outputs(lambda: space.build(space.sample(np.random.default_rng(seed)), **build),
+                                 lambda device: torch.empty(batch.shape, device=device))
+    return 4 * largest
 
 
 def _run_training_strategy(run_dir: Path, cfg: SearchConfig, strategy, store: Store, show_progress: bool) -> dict:

@@ -51,16 +51,16 @@ def meta_outputs(build: Callable[[], nn.Module], sample: Callable[[torch.device]
 
 
 def footprint(build: Callable[[], nn.Module], sample: Callable[[torch.device], torch.Tensor], batch: int,
-              optimizer_states: int) -> tuple[int, int]:
-    """(parameters, estimated bytes) of training `build()` at `batch`; `sample(device)` is one encoded input."""
-    params, outputs, _ = meta_outputs(build, sample)
-    return params, int(4 * (params * (2 + optimizer_states) + KEPT_PER_OUTPUT * outputs * batch))
+              optimizer_states: int) -> tuple[int, int, int]:
+    """(parameters, estimated bytes, bytes of the largest layer output) of training `build()` at `batch`;
+    `sample(device)` is one encoded input."""
+    params, outputs, largest = meta_outputs(build, sample)
+    return params, int(4 * (params * (2 + optimizer_states) + KEPT_PER_OUTPUT * outputs * batch)), 4 * largest * batch
 
 
 def require_fits(build, sample, batch: int, optimizer_states: int, device, what: str) -> int:
     """An InputError with both figures when training `build()` at `batch` would not fit on `device`; else the
     bytes of the step's largest layer output (for allocator.keep_freed_memory)."""
-    params, outputs, largest = meta_outputs(build, sample)
-    need = int(4 * (params * (2 + optimizer_states) + KEPT_PER_OUTPUT * outputs * batch))
+    params, need, largest = footprint(build, sample, batch, optimizer_states)
     require_memory(need, f"training {what} ({params:,} parameters) at batch {batch}", device)
-    return 4 * largest * batch
+    return largest
