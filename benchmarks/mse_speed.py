@@ -33,7 +33,7 @@ def sync(device) -> None:
 
 
 def inline(space, genotypes, batches, build, device, precision) -> tuple[float, int, list[dict]]:
-    batches = to_device(batches, device)  # as the search's executors place them
+    batches = to_device(batches, device, device.type == "cuda")  # as the search's executors place them (fp32)
     networks = Networks(space, build, device)
     for g in genotypes[:5]:  # warm-up (cudnn autotuning of the shapes met)
         try:
@@ -55,7 +55,7 @@ def inline(space, genotypes, batches, build, device, precision) -> tuple[float, 
 def phases(genotypes, batches, build, device, precision, space) -> tuple[float, float]:
     """Milliseconds per candidate spent building and initialising the network, and scoring it (the device
     synchronised between the two, so unlike the throughput run nothing overlaps)."""
-    batches = to_device(batches, device)
+    batches = to_device(batches, device, device.type == "cuda")
     networks = Networks(space, build, device)
     built = scored = 0.0
     for g in genotypes:

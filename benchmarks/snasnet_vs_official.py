@@ -20,7 +20,7 @@ It imports `spikingjelly.clock_driven`, which SpikingJelly 0.0.0.0.14 still has,
 Neural-Architecture-Search-for-Spiking-Neural-Networks /tmp/snasnet-official
     PYTHONPATH=/tmp/sj14 python benchmarks/snasnet_vs_official.py --official /tmp/snasnet-official \\
         --data-root /tmp/cifar10-jpeg [--part train|score|both] [--steps 6] [--batch 8] [--compile] \
-        [--candidates 3] [--official-loader shipped|inline]
+        [--bf16] [--candidates 3] [--official-loader shipped|inline]
 
 On the CPU its device placement (`.cuda()` on its networks, the scoring's kernels and batches) is patched in
 memory, for the duration of each of its calls, to stay there; `--device cuda` runs both on the GPU, the
@@ -45,6 +45,7 @@ from torch import nn
 
 from spikenas import spaces
 from spikenas.allocator import keep_freed_memory
+from spikenas.devices import autocast_for
 from spikenas.search.run import largest_tensor
 from spikenas.search.score_batches import score_batches
 from spikenas.search.scoring import Networks, score_candidate
@@ -89,7 +90,10 @@ def official_args() -> SimpleNamespace:
                            threshold=1.0, tau=4 / 3, num_search=1)
 
 
-def compare_training(model_snn, reset_net, cell: str, batch: int, steps: int, compiled: bool) -> None:
+BF16_TRAIN, BF16_SCORE = "spikenas --cpu-amp", "spikenas --precision bf16"  # --bf16's sides
+
+
+def compare_training(model_snn, reset_net, cell: str, batch: int, steps: int, compiled: bool, bf16: bool) -> None:
     g = from_code(cell)
     torch.manual_seed(0)
     with on_cpu():
@@ -97,6 +101,9 @@ def compare_training(model_snn, reset_net, cell: str, batch: int, steps: int, co
     nets["spikenas"] = spaces.get("snasnet").build(g, (3, 32, 32), 10, T, channels=C).to(DEVICE)
     if compiled:  # `spikenas train --compile`: the whole network under torch.compile
         nets["spikenas --compile"] = spaces.get("snasnet").build(g, (3, 32, 32), 10, T, channels=C).to(DEVICE)
+    if bf16:  # `spikenas train --cpu-amp`: bf16 autocast, the network channels-last
+        nets[BF16_TRAIN] = spaces.get("snasnet").build(g, (3, 32, 32), 10, T, channels=C).to(DEVICE)
+        nets[BF16_TRAIN].to(memory_format=torch.channels_last)
     for name, net in nets.items():
         print(f"{name}: {sum(p.numel() for p in net.parameters()):,} parameters")
     runners = {n: torch.compile(m) if n.endswith("--compile") else m for n, m in nets.items()}
@@ -107,7 +114,9 @@ def compare_training(model_snn, reset_net, cell: str, batch: int, steps: int, co
         opt = opts[name]
         nets[name].train()
         opt.zero_grad()
-        F.cross_entropy(runners[name](x), y).backward()
+        with autocast_for(DEVICE, name == BF16_TRAIN, cpu=name == BF16_TRAIN):
+            out = runners[name](x).float()
+        F.cross_entropy(out, y).backward()
         opt.step()
         if name == "official":
             reset_net(nets[name])  # as its training loop does after every batch
@@ -121,7 +130,7 @@ def compare_training(model_snn, reset_net, cell: str, batch: int, steps: int, co
         print(ratio_line(times, "official", name))
 
 
-def compare_scoring(model_snn, root: str, candidates: int, seed: int, inline_loader: bool) -> None:
+def compare_scoring(model_snn, root: str, candidates: int, seed: int, inline_loader: bool, bf16: bool) -> None:
     space = spaces.get("snasnet")
     rng = np.random.default_rng(seed)
     genotypes = [space.sample(rng) for _ in range(candidates)]
@@ -131,6 +140,8 @@ def compare_scoring(model_snn, root: str, candidates: int, seed: int, inline_loa
     batches = [b.to(DEVICE) for b in pool[:REPEATS]]
     build = {"input_shape": shape, "num_classes": classes, "timesteps": T, "channels": C}
     networks = Networks(space, build, DEVICE)
+    bf16_networks = Networks(space, build, DEVICE, channels_last=True)  # as `--precision bf16` lays them out
+    bf16_batches = [b.to(memory_format=torch.channels_last) for b in batches]
     print(f"freed memory kept while scoring (as `spikenas search` sets it for this work): "
           f"{keep_freed_memory(largest_tensor(space, build, batches[0], seed))}")
     args, queue, official_scores = official_args(), [], []
@@ -146,7 +157,8 @@ def compare_scoring(model_snn, root: str, candidates: int, seed: int, inline_loa
     loader = "in-process loader" if inline_loader else "its 4-worker DataLoader, as shipped"
     print(f"scoring: {candidates} candidates, batch {SEARCH_BATCH} x {REPEATS}, T = {T}, C = {C}, official with "
           f"{loader}, {torch.get_num_threads()} threads")
-    all_times: dict[str, list[float]] = {"official": [], "spikenas": []}
+    all_times: dict[str, list[float]] = {"official": [], "spikenas": [], **({BF16_SCORE: []} if bf16 else {})}
+    ours_bf16: list[float] = []
     for i, g in enumerate(genotypes):
         matrix = torch.tensor(g.to_dict()["matrix"])
 
@@ -158,13 +170,18 @@ def compare_scoring(model_snn, root: str, candidates: int, seed: int, inline_loa
         def spikenas(g=g):
             ours.append(score_candidate(networks, g, batches, seed)["score"])  # synchronises on CUDA
 
-        times = interleave({"official": official, "spikenas": spikenas}, 1, warmup=1 if i == 0 else 0)
+        def spikenas_bf16(g=g):
+            ours_bf16.append(score_candidate(bf16_networks, g, bf16_batches, seed, precision="bf16")["score"])
+
+        sides = {"official": official, "spikenas": spikenas, **({BF16_SCORE: spikenas_bf16} if bf16 else {})}
+        times = interleave(sides, 1, warmup=1 if i == 0 else 0)
         for n in all_times:
             all_times[n] += times[n]
         print(f"  {g.code()}: {medians(times)}; SAHD official {np.mean(official_scores[-REPEATS:]):.1f}, "
-              f"spikenas {ours[-1]:.1f}", flush=True)
+              f"spikenas {ours[-1]:.1f}" + (f", bf16 {ours_bf16[-1]:.1f}" if bf16 else ""), flush=True)
     print(f"scoring per candidate: {medians(all_times)}")
-    print(ratio_line(all_times, "official", "spikenas"))
+    for name in list(all_times)[1:]:
+        print(ratio_line(all_times, "official", name))
 
 
 def main() -> None:
@@ -178,6 +195,8 @@ def main() -> None:
     p.add_argument("--candidates", type=int, default=3, help="candidates scored per side")
     p.add_argument("--official-loader", choices=("shipped", "inline"), default="shipped")
     p.add_argument("--compile", action="store_true", help="train also with the network under torch.compile")
+    p.add_argument("--bf16", action="store_true", help="add spikenas under bf16 autocast, channels-last (train "
+                                                       "--cpu-amp, search --precision bf16)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu", help="cpu (the official code's .cuda() patched away) or cuda")
     args = p.parse_args()
@@ -186,9 +205,10 @@ def main() -> None:
     model_snn, reset_net = official_modules(Path(args.official))
     print(f"freed memory kept (for both, one process): {keep_freed_memory()}")
     if args.part in ("train", "both"):
-        compare_training(model_snn, reset_net, args.cell, args.batch, args.steps, args.compile)
+        compare_training(model_snn, reset_net, args.cell, args.batch, args.steps, args.compile, args.bf16)
     if args.part in ("score", "both"):
-        compare_scoring(model_snn, args.data_root, args.candidates, args.seed, args.official_loader == "inline")
+        compare_scoring(model_snn, args.data_root, args.candidates, args.seed, args.official_loader == "inline",
+                        args.bf16)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 each neuron one timestep at a time), batch 128, T = 4, AdamW, the step `spikenas train` takes; the
 step-by-step reference LIF ("torch") against one autograd node per sequence of torch operations ("sequence";
 timesteps as the reference), against the compiled kernels ("compiled", for sequences and timesteps: what
-"auto" takes where a compiler is found), and against those with the whole network under torch.compile; interleaved step
-by step in one process, with each ratio's spread; then a profile of each network's default step (top
+"auto" takes where a compiler is found), against those with the whole network under torch.compile, in
+channels-last layout, and under bf16 autocast (`spikenas train --cpu-amp`); interleaved step by step in one
+process, with each ratio's spread; then a profile of each network's default step (top
 operators by self CPU time).
 
     python benchmarks/train_step_cpu.py [--steps 20] [--profile] [--only feedback]
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from dataclasses import replace
 
 import torch
 
@@ -46,11 +48,13 @@ NETWORKS = {
 }
 
 
-VARIANTS = {  # name: (LIF backend, the model wrapped in torch.compile)
-    "reference": ("torch", False),
-    "sequence": ("sequence", False),
-    "compiled (default)": ("compiled", False),
-    "compiled + torch.compile(model)": ("compiled", True),
+VARIANTS = {  # name: (LIF backend, the model wrapped in torch.compile, channels-last, bf16 autocast)
+    "reference": ("torch", False, False, False),
+    "sequence": ("sequence", False, False, False),
+    "compiled (default)": ("compiled", False, False, False),
+    "compiled + torch.compile(model)": ("compiled", True, False, False),
+    "compiled, channels-last": ("compiled", False, True, False),
+    "compiled, --cpu-amp (bf16, channels-last)": ("compiled", False, True, True),
 }
 
 
@@ -60,6 +64,7 @@ def main() -> None:
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--profile", action="store_true")
     p.add_argument("--only", default="", help="the networks whose name contains this")
+    p.add_argument("--skip", default="", help="leave out the variants whose name contains this")
     args = p.parse_args()
     kept = keep_freed_memory()
     cfg = TrainConfig(optimizer="adamw", lr=2e-3, timesteps=4)
@@ -71,11 +76,15 @@ def main() -> None:
         if args.only not in name:
             continue
         runs = {}
-        for variant, (backend, whole) in VARIANTS.items():
+        for variant, (backend, whole, channels_last, bf16) in VARIANTS.items():
+            if args.skip and args.skip in variant:
+                continue
             torch.manual_seed(0)
             model = make(NeuronConfig(backend=backend))
+            if channels_last:
+                model.to(memory_format=torch.channels_last)
             opt = make_optimizer(model, cfg)
-            step = supervised_step(cfg, torch.device("cpu"))
+            step = supervised_step(replace(cfg, cpu_amp=bf16), torch.device("cpu"))
             runner = torch.compile(model) if whole else model
             t0 = time.perf_counter()
             step(runner, opt, x, y)  # warm-up, compiling where asked

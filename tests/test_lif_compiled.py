@@ -10,7 +10,7 @@ import itertools
 import pytest
 import torch
 
-from spikenas.snn import LIF, neurons
+from spikenas.snn import IF, LIF, PLIF, neurons
 from spikenas.snn.functional import lif_compiled
 
 from .test_lif_sequence import SURROGATES, assert_float32_agrees, assert_matches_the_reference
@@ -37,14 +37,31 @@ def test_auto_takes_the_compiled_kernels_for_sequences_with_or_without_a_gradien
     x = torch.randn(4, 2, 3, requires_grad=True)
     assert type(LIF()(x).grad_fn).__name__ == "CompiledLIFBackward"
     calls = []
-    apply = lif_compiled.CompiledLIF.apply
-    monkeypatch.setattr(lif_compiled.CompiledLIF, "apply", lambda *a: calls.append(1) or apply(*a))
-    with torch.no_grad():  # evaluation and training-free scoring
+    spikes = lif_compiled.spikes
+    monkeypatch.setattr(lif_compiled, "spikes", lambda *a: calls.append(1) or spikes(*a))
+    with torch.no_grad():  # evaluation and training-free scoring: the kernel without the membranes
         s = LIF()(x)
     assert s.grad_fn is None and calls == [1]
     assert torch.equal(s, LIF(backend="torch")(x).detach())
     LIF()(x[:1])  # one step: the reference
     assert calls == [1]
+
+
+@pytest.mark.parametrize("kind,reset", list(itertools.product(("lif", "plif", "if"), ("hard", "soft"))))
+def test_the_no_gradient_kernel_fires_the_spikes_of_the_training_one(kind, reset):
+    """With no gradient to carry, the compiled forward leaves out the membranes the backward reads; its
+    spikes are those of the kernel that keeps them (and of the reference), in the same layout."""
+    torch.manual_seed(3)
+    make = {"lif": lambda b: LIF(tau=1.7, reset=reset, backend=b), "plif": lambda b: PLIF(reset=reset, backend=b),
+            "if": lambda b: IF(reset=reset, backend=b)}[kind]
+    x_seq = (torch.randn(5, 3, 4, 6, 6) * 1.5).to(memory_format=torch.channels_last_3d)
+    neuron, ref = make("compiled"), make("torch")
+    with torch.no_grad():
+        fast = neuron(x_seq)
+    kept = neuron(x_seq.clone().requires_grad_())  # the training kernel
+    assert type(kept.grad_fn).__name__ == "CompiledLIFBackward"
+    assert torch.equal(fast, kept.detach()) and torch.equal(fast, ref(x_seq).detach())
+    assert fast.stride() == kept.stride()
 
 
 def test_a_compiler_failure_under_auto_falls_back_once_with_a_warning(monkeypatch):
@@ -81,8 +98,9 @@ def test_spikes_keep_the_layout_the_reference_gives(layout):
 
 def test_layers_of_any_rank_layout_or_gradient_share_one_kernel():
     """A network's layers ([T, B, F], [T, B, C, H, W] contiguous or channels-last, with a gradient or
-    without) reuse one forward and one backward kernel: Dynamo would otherwise guard on each view's base
-    and recompile per layer, and after 8 stop compiling with a warning (seen in a DARTS supernet)."""
+    without) reuse one forward and one backward kernel (and one forward without membranes): Dynamo would
+    otherwise guard on each view's base and recompile per layer, and after 8 stop compiling with a warning
+    (seen in a DARTS supernet)."""
     torch.manual_seed(0)
     neuron = LIF(threshold=0.7, backend="compiled")  # a threshold no other test compiles for
 
@@ -91,7 +109,8 @@ def test_layers_of_any_rank_layout_or_gradient_share_one_kernel():
         if s.requires_grad:
             s.sum().backward()
 
-    run(torch.randn(3, 2, 5, requires_grad=True))
+    run(torch.randn(3, 2, 5, requires_grad=True))  # compiles the three kernels for this threshold
+    run(torch.randn(3, 2, 5))
     inputs = [torch.randn(3, 4, 7), torch.randn(3, 2, 4, 6, 6, requires_grad=True),
               torch.randn(3, 2, 4, 6, 6).to(memory_format=torch.channels_last_3d).requires_grad_(),
               torch.randn(3, 5, 8, requires_grad=True)[:, 1:], torch.randn(3, 2, 4, 5, 5)]

@@ -44,6 +44,8 @@ def test_every_page_shows_one_chosen_candidate_and_its_charts(pages):
     train = (pages / "train" / "report.html").read_text()
     assert "firing rate by layer" in train and "synaptic operations" in train and "Trained network" in train
     assert "random/report.html" in train  # the link to the search the genotype came from
+    settings = train[train.index("<h2>Settings</h2>"):].split("</table>")[0]
+    assert ">None<" not in settings and "not set (its default rule)" in settings  # e.g. eval_batch_size
     assert len((pages / "random" / "trials.csv").read_text().splitlines()) == 1 + 8
     history = (pages / "train" / "history.csv").read_text().splitlines()
     assert len(history) == 1 + 2 and history[0].startswith("epoch,train_samples,train_loss")

@@ -24,8 +24,21 @@ def check_device(device: str) -> None:
             raise InputError(f"--device {device}: this machine has {torch.cuda.device_count()} CUDA device(s)")
 
 
-def autocast_for(device: torch.device, amp: bool):
-    """bf16 autocast on CUDA when asked; nothing on the CPU (where it only slows the reference path)."""
+def autocast_for(device: torch.device, amp: bool, cpu: bool = False):
+    """bf16 autocast on CUDA when `amp`, on the CPU when `cpu`, else nothing. On the CPU it is asked for
+    by name only: its convolutions take oneDNN's bf16 kernels, 3-4x quicker where the CPU has AMX or
+    AVX-512 BF16 (docs/benchmarks.md, "bf16 on the CPU") and slower where it has neither, and its
+    rounding changes which membranes cross the threshold."""
     if amp and device.type == "cuda":
         return torch.autocast("cuda", dtype=torch.bfloat16)
+    if cpu and device.type == "cpu":
+        return torch.autocast("cpu", dtype=torch.bfloat16)
     return contextlib.nullcontext()
+
+
+def channels_last_for(device: torch.device, cpu_bf16: bool = False) -> bool:
+    """Whether a network runs channels-last: on CUDA (the layout tensor cores read), and under bf16 autocast
+    on the CPU (oneDNN's bf16 convolutions skip a reorder per call: 1.2-1.3x measured). In fp32 on the CPU
+    it stays contiguous: there a train-mode batch norm of a channels-last tensor differs in the last bits,
+    enough to flip spikes, and recorded runs were made that way."""
+    return device.type == "cuda" or (device.type == "cpu" and cpu_bf16)

@@ -9,6 +9,8 @@ the output is the sum of the graph's output nodes, and zeros when none of them c
 
 from __future__ import annotations
 
+import functools
+
 import torch
 from torch import nn
 
@@ -23,12 +25,23 @@ def total(values: list[torch.Tensor]) -> torch.Tensor:
     """The sum of a node's inputs; two are added in one op (the same values as the stacked sum)."""
     if len(values) <= 2:
         return values[0] if len(values) == 1 else values[0] + values[1]
-    return torch.stack(values).sum(0)
+    return stacked_sum(values)
 
 
 def stacked_sum(values: list[torch.Tensor]) -> torch.Tensor:
-    """The sum of a node's inputs, stored contiguous whatever their layout (torch.stack(...).sum(0))."""
-    return values[0] if len(values) == 1 else torch.stack(values).sum(0)
+    """The sum of a node's inputs, stored contiguous whatever their layout (torch.stack(...).sum(0)).
+    Where no gradient is carried (scoring, evaluation), the inputs are added into one contiguous output
+    instead, in the same order: the same values and layout without writing the stack, a tensor as large as
+    all the inputs together (tests/test_graph_cell.py)."""
+    if len(values) == 1:
+        return values[0]
+    if torch.is_grad_enabled() and any(v.requires_grad for v in values):
+        return torch.stack(values).sum(0)
+    dtype = functools.reduce(torch.promote_types, (v.dtype for v in values))
+    out = torch.add(values[0], values[1], out=torch.empty(values[0].shape, dtype=dtype, device=values[0].device))
+    for v in values[2:]:
+        out.add_(v)
+    return out
 
 
 class GraphCell(nn.Module):

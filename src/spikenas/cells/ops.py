@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from spikenas.snn import fold
+from spikenas.snn.batchnorm_over import conv_bn
 from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.snn.timestep_bn import TimestepBatchNorm2d
 
@@ -60,7 +61,7 @@ class EdgeOp(nn.Module):
         """A convolution's output from spikes its caller already made (conv -> BN, then the sign)."""
         if isinstance(self.bn, TimestepBatchNorm2d):
             return self._signed(self.bn(fold(self.conv, s_seq)))
-        return self._signed(fold(lambda z: self.bn(self.conv(z)), s_seq))
+        return self._signed(fold(lambda z: conv_bn(self.conv, self.bn, z), s_seq))
 
     def _signed(self, y: torch.Tensor) -> torch.Tensor:
         if self.sign == "E":
@@ -78,7 +79,7 @@ class EdgeOp(nn.Module):
             return self._signed(fold(self.pool, x_seq))
         if isinstance(self.bn, TimestepBatchNorm2d):
             return self._signed(self.bn(fold(self.conv, self.neuron(x_seq))))
-        return self._signed(fold(lambda z: self.bn(self.conv(z)), self.neuron(x_seq)))
+        return self._signed(fold(lambda z: conv_bn(self.conv, self.bn, z), self.neuron(x_seq)))
 
     def step(self, x: torch.Tensor, v: torch.Tensor | None, t: int) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Timestep t of the sequence, the neuron's membrane `v` carried in and out."""

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from spikenas.snn import fold, repeat_time
+from spikenas.snn.batchnorm_over import conv_bn
 
 
 class DirectStem(nn.Sequential):
@@ -19,6 +20,9 @@ class DirectStem(nn.Sequential):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.device.type == "cpu":
             x = x.contiguous()
+        def stem(z: torch.Tensor) -> torch.Tensor:
+            return conv_bn(self[0], self[1], z)
+
         if x.dim() == 4:
-            return repeat_time(super().forward(x), self.timesteps)
-        return fold(super().forward, x)
+            return repeat_time(stem(x), self.timesteps)
+        return fold(stem, x)

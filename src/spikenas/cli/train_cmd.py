@@ -17,7 +17,7 @@ from spikenas.train.config import TrainConfig
 from spikenas.train.run import genotype_model, merge_resumed, run_training, saved_config
 
 S = argparse.SUPPRESS
-SWITCHES = ("flip", "amp", "sync_bn", "compile_model")  # on/off flags: --flip, --no-amp, --sync-bn, --compile
+SWITCHES = ("flip", "amp", "cpu_amp", "sync_bn", "compile_model")  # on/off flags: --flip, --no-amp, --cpu-amp, ...
 
 
 def add_parser(sub) -> None:
@@ -44,11 +44,14 @@ def add_parser(sub) -> None:
 
 
 def add_recipe_arguments(p) -> None:
-    """Every TrainConfig option, its on/off settings as flags (--flip, --no-amp, --sync-bn, --compile): `spikenas train`
-    and the recipe of `spikenas payoff`."""
+    """Every TrainConfig option, its on/off settings as flags (--flip, --no-amp, --cpu-amp, --sync-bn, --compile):
+    `spikenas train` and the recipe of `spikenas payoff`."""
     add_arguments(p, TrainConfig, skip=SWITCHES)
     p.add_argument("--flip", action="store_true", default=S, help="random horizontal flips")
     p.add_argument("--no-amp", action="store_true", default=S, help="no bf16 autocast on CUDA")
+    p.add_argument("--cpu-amp", action="store_true", default=S,
+                   help="bf16 autocast on the CPU as well (oneDNN's bf16 convolutions: 3-4x quicker steps on CPUs "
+                        "with AMX or AVX-512 BF16, slower on others; rounding differs from fp32)")
     p.add_argument("--sync-bn", action="store_true", default=S, help="data-parallel training (torchrun, CUDA): "
                                                                      "batch norm over the whole batch")
     p.add_argument("--compile", dest="compile_model", action="store_true", default=S,
@@ -63,6 +66,8 @@ def recipe_given(args: argparse.Namespace) -> dict:
         train["flip"] = True
     if hasattr(args, "no_amp"):
         train["amp"] = False
+    if hasattr(args, "cpu_amp"):
+        train["cpu_amp"] = True
     if hasattr(args, "sync_bn"):
         train["sync_bn"] = True
     if hasattr(args, "compile_model"):

@@ -23,6 +23,8 @@ from collections.abc import Iterable
 
 import torch
 
+from spikenas.snn.monitor import count_ones_per_row
+
 DISSIMILARITIES = ("hamming", "pearson")
 REDUCTIONS = ("mean", "nn", "logdet", "rsa")
 # the default variant: the one whose ranking of candidates agreed best with their trained accuracy in the
@@ -91,7 +93,7 @@ class RDMAccumulator:
         if spikes.requires_grad:
             spikes = spikes.detach()
         x = spikes.transpose(0, 1).reshape(spikes.shape[1], -1).to(self.matmul_dtype)  # [B, M*N]
-        G, n = (x @ x.T).double(), x.sum(1, dtype=torch.float64)
+        G, n = (x @ x.T).double(), count_ones_per_row(x)
         if key in self.G:
             G, n = self.G[key] + G, self.n[key] + n
         self.G[key], self.n[key] = G, n

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 
 import torch
 
+from spikenas.snn.monitor import count_ones_per_row
+
 
 def _kernels(gram: torch.Tensor, n: torch.Tensor, N: torch.Tensor) -> torch.Tensor:
     """K summed over maps for each record: gram [R, M, B, B] float64, n [R, M, B] float64, N [R] -> [R, B, B]."""
@@ -40,7 +42,7 @@ class SAHDAccumulator:
         if spikes.requires_grad:
             spikes = spikes.detach()
         x = spikes.flatten(2).to(self.matmul_dtype)
-        self.records.append((torch.bmm(x, x.transpose(1, 2)), x.sum(-1, dtype=torch.float64), x.shape[-1]))
+        self.records.append((torch.bmm(x, x.transpose(1, 2)), count_ones_per_row(x), x.shape[-1]))
         self.maps += x.shape[0]
 
     def record(self, neuron, spikes: torch.Tensor) -> None:  # spike-monitor protocol

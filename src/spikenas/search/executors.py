@@ -20,6 +20,7 @@ import torch
 
 from spikenas import spaces
 from spikenas.allocator import keep_freed_memory
+from spikenas.devices import channels_last_for
 from spikenas.errors import InputError
 from spikenas.search.scoring import Networks, score_candidate
 
@@ -42,12 +43,24 @@ class Job:
     def make_space(self):
         return spaces.get(self.space, **self.space_options)
 
+    def channels_last(self, device: torch.device) -> bool:
+        return channels_last_for(device, self.precision == "bf16")
 
-def to_device(batches: list[torch.Tensor], device: torch.device) -> list[torch.Tensor]:
-    """Scoring batches on the device; on CUDA images go channels-last and cuDNN picks its fastest kernels."""
-    if device.type != "cuda":
+    def networks(self, device: torch.device) -> Networks:
+        """The candidates' networks on `device`, in the layout the precision runs fastest in."""
+        return Networks(self.make_space(), self.build, device, channels_last=self.channels_last(device))
+
+    def batches_on(self, device: torch.device) -> list[torch.Tensor]:
+        return to_device(self.batches, device, self.channels_last(device))
+
+
+def to_device(batches: list[torch.Tensor], device: torch.device, channels_last: bool = False) -> list[torch.Tensor]:
+    """Scoring batches on the device, images channels-last where asked; on CUDA cuDNN picks its fastest
+    kernels (the same shapes repeat for every candidate)."""
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+    if not channels_last:
         return [b.to(device) for b in batches]
-    torch.backends.cudnn.benchmark = True  # the same shapes repeat for every candidate
     return [b.to(device, memory_format=torch.channels_last) if b.dim() == 4 else b.to(device) for b in batches]
 
 
@@ -71,8 +84,8 @@ class InlineExecutor:
 
     def __init__(self, job: Job, device: torch.device) -> None:
         self.job = job
-        self.networks = Networks(job.make_space(), job.build, device)
-        self.batches = to_device(job.batches, device)
+        self.networks = job.networks(device)
+        self.batches = job.batches_on(device)
 
     def run(self, genotypes: list[str]) -> Iterator[tuple[int, dict]]:
         for i, g in enumerate(genotypes):
@@ -104,8 +117,7 @@ def _worker_init(job: Job, devices: list[str], threads: int) -> None:
     device = torch.device(devices[rank % len(devices)])
     torch.set_num_threads(threads)
     keep_freed_memory(job.largest_tensor)
-    _WORKER.update(job=job, networks=Networks(job.make_space(), job.build, device),
-                   batches=to_device(job.batches, device))
+    _WORKER.update(job=job, networks=job.networks(device), batches=job.batches_on(device))
 
 
 def _worker_score(genotype_json: str) -> dict:
@@ -196,8 +208,7 @@ def _ray_score(job: Job, genotype_json: str) -> dict:
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     torch.set_num_threads(job.threads)
     keep_freed_memory(job.largest_tensor)
-    networks = Networks(job.make_space(), job.build, device)
-    return score_one(job, networks, to_device(job.batches, device), genotype_json)
+    return score_one(job, job.networks(device), job.batches_on(device), genotype_json)
 
 
 def make_executor(name: str, job: Job, device: torch.device, workers: int, address: str | None = None,

@@ -14,6 +14,7 @@ from spikenas.cells import OpPool
 from spikenas.devices import autocast_for
 from spikenas.scores import get_score
 from spikenas.snn import is_neuron
+from spikenas.snn.monitor import count_ones
 from spikenas.snn.timestep_bn import TimestepBatchNorm2d
 
 
@@ -28,7 +29,7 @@ class _Recorder:
     def record(self, neuron, spikes: torch.Tensor) -> None:
         for acc in self.accumulators:
             acc.record(neuron, spikes)
-        total = spikes.sum(dtype=torch.float64)
+        total = count_ones(spikes)
         self.totals.append(total)
         if neuron is self.readout:
             self.readout_totals.append(total)
@@ -53,7 +54,8 @@ def score_network(model: nn.Module, batches: list[torch.Tensor], score="sahd", p
     """(mean score over the batches, spikes per sample). Each batch starts from fresh neuron state.
     `score` a name (options: its Options), or a list of (name, options) pairs: then the first value is a
     dict name -> mean score, all from the same forward passes.
-    precision "bf16" runs the network under bf16 autocast on CUDA (the accumulators themselves stay exact).
+    precision "bf16" runs the network under bf16 autocast, on CUDA or the CPU (the accumulators themselves
+    stay exact).
     A network that names its `readout_neuron` fails (ValueError) when that layer never fires on any batch:
     its output is constant, so no gradient can reach it and it cannot be trained."""
     several = not isinstance(score, str)
@@ -68,7 +70,7 @@ def score_network(model: nn.Module, batches: list[torch.Tensor], score="sahd", p
             rec = _Recorder([make_accumulator(n, o, labels[b] if labels else None) for n, o in pairs], readout)
             for n in neurons:
                 n.monitor = rec
-            with torch.no_grad(), autocast_for(x.device, precision == "bf16"):
+            with torch.no_grad(), autocast_for(x.device, precision == "bf16", cpu=precision == "bf16"):
                 model(x)
             for k, acc in enumerate(rec.accumulators):
                 values[k].append(acc.value())
@@ -112,10 +114,13 @@ class Networks:
     network handed out here is for scoring in train mode only. With `reuse` (the default) every space's
     build gets one pool of edge operations (cells.pool): each network is built from the parts of the one
     before where it can, and only its new parts get storage; the previous network is then not to be used.
-    `reuse=False` builds every part afresh (the reference path); the weights are the same either way."""
+    `reuse=False` builds every part afresh (the reference path); the weights are the same either way.
+    `channels_last` (default: on CUDA) lays the networks out channels-last."""
 
-    def __init__(self, space, build_kwargs: dict, device: torch.device, reuse: bool = True) -> None:
+    def __init__(self, space, build_kwargs: dict, device: torch.device, reuse: bool = True,
+                 channels_last: bool | None = None) -> None:
         self.space, self.build_kwargs, self.device, self.reuse = space, build_kwargs, device, reuse
+        self.channels_last = device.type == "cuda" if channels_last is None else channels_last
         self.pool = OpPool() if reuse else None
 
     def get(self, genotype, seed: int) -> nn.Module:
@@ -125,7 +130,7 @@ class Networks:
         for m in model.modules():  # storage for the parts just built; parts from the pool have theirs
             if any(t.is_meta for t in itertools.chain(m.parameters(False), m.buffers(False))):
                 m.to_empty(device=self.device, recurse=False)
-        if self.device.type == "cuda":  # NHWC convolutions: the layout tensor cores read without transposes
+        if self.channels_last:  # NHWC convolutions (devices.channels_last_for)
             model.to(memory_format=torch.channels_last)
         torch.manual_seed(candidate_seed(seed, genotype.hash()))
         model.reset_parameters()

@@ -5,16 +5,20 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from spikenas.snn.batchnorm_over import run_chain
+
 
 class SeqFold(nn.Module):
-    """Apply `module` to [T, B, ...] by folding time into the batch: one big kernel, not T small ones."""
+    """Apply `module` to [T, B, ...] by folding time into the batch: one big kernel, not T small ones.
+    Several modules run as a chain (snn.batchnorm_over.run_chain: a batch norm after a convolution written
+    over the convolution's output where no gradient is carried)."""
 
     def __init__(self, *modules: nn.Module) -> None:
         super().__init__()
         self.module = modules[0] if len(modules) == 1 else nn.Sequential(*modules)
 
     def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
-        return fold(self.module, x_seq)
+        return fold(lambda x: run_chain(self.module, x), x_seq)
 
 
 def fold(module: nn.Module, x_seq: torch.Tensor) -> torch.Tensor:

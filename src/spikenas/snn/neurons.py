@@ -72,8 +72,7 @@ class _Neuron(nn.Module):
             return None
         if _kernels_usable(x):
             return "compiled"
-        needs_grad = torch.is_grad_enabled() and (x.requires_grad or isinstance(k, torch.Tensor) and k.requires_grad)
-        return "sequence" if needs_grad else None
+        return "sequence" if _needs_grad(x, k) else None
 
     def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
         k = self.leak()
@@ -86,7 +85,7 @@ class _Neuron(nn.Module):
             path = self._sequence_path(x_seq, k)
             args = (x_seq, k, self.threshold, self.reset, self.surrogate, self.detach_reset)
             if path == "compiled":
-                s = self._compiled(args)
+                s = self._compiled(args, None if _needs_grad(x_seq, k) else lif_compiled.spikes)
             elif path == "sequence":
                 s = SequenceLIF.apply(*args)
             else:
@@ -136,6 +135,11 @@ class _Neuron(nn.Module):
     def extra_repr(self) -> str:
         return (f"threshold={self.threshold}, reset={self.reset}, surrogate={self.surrogate.name}, "
                 f"backend={self.backend}")
+
+
+def _needs_grad(x: torch.Tensor, k) -> bool:
+    """Whether a gradient will flow from the spikes of `x` (to x, or to a learnt leak k)."""
+    return torch.is_grad_enabled() and (x.requires_grad or isinstance(k, torch.Tensor) and k.requires_grad)
 
 
 def _kernels_usable(x: torch.Tensor) -> bool:

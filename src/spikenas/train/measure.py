@@ -15,14 +15,14 @@ from spikenas.train.encoding import encode
 
 @torch.no_grad()
 def measure(model: nn.Module, batches: DeviceBatches, timesteps: int, encoding: str, amp: bool = True,
-             e_mac_pj: float = 4.6, e_ac_pj: float = 0.9) -> dict:
+             e_mac_pj: float = 4.6, e_ac_pj: float = 0.9, cpu_amp: bool = False) -> dict:
     model.eval()
     correct = torch.zeros((), device=batches.device)
     loss_sum = torch.zeros((), device=batches.device, dtype=torch.float64)
     n = 0
     with SpikeMonitor(model) as mon:
         for xb, yb in batches.epoch(0):
-            with autocast_for(batches.device, amp):
+            with autocast_for(batches.device, amp, cpu_amp):
                 out = model(encode(xb, timesteps, encoding)).float()
             loss_sum += F.cross_entropy(out, yb, reduction="sum")
             correct += (out.argmax(1) == yb).sum()

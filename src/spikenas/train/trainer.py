@@ -20,7 +20,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 from spikenas.atomic import atomic_write_json
 from spikenas.data import DeviceBatches
-from spikenas.devices import autocast_for
+from spikenas.devices import autocast_for, channels_last_for
 from spikenas.logs import TensorBoard, write_history_csv
 from spikenas.progress import Progress
 from spikenas.train import distributed
@@ -50,7 +50,7 @@ def supervised_step(cfg: TrainConfig, device: torch.device) -> Step:
 
     def step(model: nn.Module, opt: torch.optim.Optimizer, xb: torch.Tensor, yb: torch.Tensor,
              scale: float = 1.0):
-        with autocast_for(device, cfg.amp):
+        with autocast_for(device, cfg.amp, cfg.cpu_amp):
             out = model(encode(xb, cfg.timesteps, cfg.encoding)).float()
         loss = F.cross_entropy(out, yb, label_smoothing=cfg.label_smoothing)
         opt.zero_grad(set_to_none=True)
@@ -78,7 +78,7 @@ def fit(model: nn.Module, train: DeviceBatches, test: DeviceBatches, cfg: TrainC
     device = torch.device(cfg.device)
     step = step or supervised_step(cfg, device)
     model.to(device)
-    if device.type == "cuda" and cfg.channels_last:
+    if cfg.channels_last and channels_last_for(device, cfg.cpu_amp):
         model.to(memory_format=torch.channels_last)
     runner, main = model, ranks is None or ranks.main
     if ranks is not None:
@@ -108,7 +108,8 @@ def fit(model: nn.Module, train: DeviceBatches, test: DeviceBatches, cfg: TrainC
     watched_set, split = (val, "val") if held_out else (test, "test")
 
     def measured(batches: DeviceBatches) -> dict:
-        return measure(model, batches, cfg.timesteps, cfg.encoding, cfg.amp, cfg.e_mac_pj, cfg.e_ac_pj)
+        return measure(model, batches, cfg.timesteps, cfg.encoding, cfg.amp, cfg.e_mac_pj, cfg.e_ac_pj,
+                       cpu_amp=cfg.cpu_amp)
 
     for epoch in range(start_epoch, cfg.epochs):
         t0 = time.monotonic()

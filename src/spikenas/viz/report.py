@@ -40,7 +40,8 @@ def _settings(kind: str, cfg: dict) -> str:
     for k, v in cfg.items():
         if isinstance(v, dict):
             flat.update({f"{k}.{kk}": vv for kk, vv in v.items() if not isinstance(vv, dict)})
-    return table([[k, v] for k, v in flat.items()], ["setting", "value"])
+    return table([[k, "not set (its default rule)" if v is None else v] for k, v in flat.items()],
+                 ["setting", "value"])
 
 
 def _search_section(run: Path, cfg: dict) -> str:

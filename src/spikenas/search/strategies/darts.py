@@ -82,7 +82,7 @@ class DartsSearch:
         amp = cfg.precision == "bf16"
 
         def forward(xb):
-            with autocast_for(device, amp):
+            with autocast_for(device, amp, cpu=amp):
                 return model(encode(xb, cfg.timesteps, "direct")).float()
 
         w_opt = torch.optim.SGD(model.weight_parameters(), lr=o.lr, momentum=o.momentum, weight_decay=o.weight_decay)

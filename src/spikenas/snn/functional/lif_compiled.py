@@ -27,7 +27,8 @@ def available() -> bool:
     return hasattr(torch, "compile") and any(shutil.which(c) for c in ("c++", "g++", "clang++"))
 
 
-def _forward(x_seq: torch.Tensor, k: torch.Tensor | None, threshold: float, hard: bool):
+def _recurrence(x_seq: torch.Tensor, k: torch.Tensor | None, threshold: float, hard: bool):
+    """The membranes H[t] and spikes S[t] of every step, as lists."""
     hs, ss = [], []
     v = None
     for t in range(x_seq.shape[0]):
@@ -40,7 +41,17 @@ def _forward(x_seq: torch.Tensor, k: torch.Tensor | None, threshold: float, hard
         v = h * (1.0 - s) if hard else h - threshold * s
         hs.append(h)
         ss.append(s)
+    return hs, ss
+
+
+def _forward(x_seq: torch.Tensor, k: torch.Tensor | None, threshold: float, hard: bool):
+    hs, ss = _recurrence(x_seq, k, threshold, hard)
     return torch.stack(hs), torch.stack(ss)
+
+
+def _forward_spikes(x_seq: torch.Tensor, k: torch.Tensor | None, threshold: float, hard: bool):
+    """The spikes alone, where no gradient is wanted: the membranes stay in registers, not written out."""
+    return torch.stack(_recurrence(x_seq, k, threshold, hard)[1])
 
 
 def grad_through_reset(grad_v: torch.Tensor, h: torch.Tensor, sg: torch.Tensor, threshold: float, hard: bool,
@@ -87,9 +98,10 @@ _KERNELS: list = []  # not functools.cache: a network compiled whole traces this
 
 
 def _kernels() -> list:
-    """The compiled forward and backward, made on first use (importing torch._dynamo takes a second)."""
+    """The compiled forward, backward and spikes-only forward, made on first use (importing torch._dynamo
+    takes a second)."""
     if not _KERNELS:
-        _KERNELS.extend([torch.compile(_forward, dynamic=True), torch.compile(_backward, dynamic=True)])
+        _KERNELS.extend([torch.compile(f, dynamic=True) for f in (_forward, _backward, _forward_spikes)])
     return _KERNELS
 
 
@@ -120,6 +132,14 @@ def leak_tensor(k, like: torch.Tensor) -> torch.Tensor | None:
     if k is None:
         return None
     return torch.as_tensor(k.detach() if isinstance(k, torch.Tensor) else k, dtype=like.dtype, device=like.device)
+
+
+def spikes(x_seq, k, threshold, reset, surrogate: Surrogate | None = None, detach_reset: bool = True) -> torch.Tensor:
+    """`CompiledLIF`'s spikes, for work with no gradient (scoring, evaluation): the same kernel's
+    forward without the membranes it keeps for the backward (CompiledLIF's arguments; the last two unused)."""
+    perm = memory_order(x_seq)
+    s_all = _kernels()[2](_flat(x_seq, perm), leak_tensor(k, x_seq), float(threshold), reset == "hard")
+    return unflat(s_all, x_seq.shape, perm)
 
 
 class CompiledLIF(torch.autograd.Function):
