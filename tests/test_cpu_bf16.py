@@ -5,6 +5,7 @@ scores keep their ranking; without it everything stays fp32 and contiguous."""
 import json
 
 import numpy as np
+import pytest
 import torch
 from scipy.stats import kendalltau
 
@@ -12,6 +13,7 @@ from spikenas import spaces
 from spikenas.models.baseline import SpikingVGG
 from spikenas.search.executors import Job
 from spikenas.search.scoring import score_candidate
+from spikenas.snn import IF
 from spikenas.train.config import TrainConfig
 from spikenas.train.trainer import make_optimizer, supervised_step
 
@@ -74,3 +76,20 @@ def test_bf16_scoring_keeps_the_fp32_ranking():
     assert len(pairs) >= 6
     assert all(abs(a - b) <= 0.15 * abs(a) for a, b in pairs)
     assert kendalltau(*zip(*pairs, strict=True)).statistic > 0.5
+
+
+@pytest.mark.parametrize("backend", ["torch", "sequence", "compiled"])
+def test_the_membrane_charges_in_float32_under_bf16(backend):
+    """bf16 inputs (a convolution's output under autocast) fire the spikes float32 copies of them fire,
+    for whole sequences and step by step (cells with feedback), the membrane carried in float32. Small
+    inputs integrated over 16 steps: a bf16 membrane (8 bits) crosses the threshold at other steps."""
+    torch.manual_seed(4)
+    x = (torch.rand(16, 3, 4, 5, 5) * 0.3).bfloat16()
+    expect = IF(backend="torch")(x.float())
+    assert torch.equal(IF(backend=backend)(x).float(), expect)
+    neuron, v, spikes = IF(backend=backend), None, []
+    for t in range(16):
+        s, v = neuron.step(x[t], v)
+        assert v.dtype == torch.float32
+        spikes.append(s)
+    assert torch.equal(torch.stack(spikes), expect)

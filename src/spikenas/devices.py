@@ -26,7 +26,7 @@ def check_device(device: str) -> None:
 
 def autocast_for(device: torch.device, amp: bool, cpu: bool = False):
     """bf16 autocast on CUDA when `amp`, on the CPU when `cpu`, else nothing. On the CPU it is asked for
-    by name only: its convolutions take oneDNN's bf16 kernels, 3-4x quicker where the CPU has AMX or
+    by name only: its convolutions take oneDNN's bf16 kernels, up to 4x quicker where the CPU has AMX or
     AVX-512 BF16 (docs/benchmarks.md, "bf16 on the CPU") and slower where it has neither, and its
     rounding changes which membranes cross the threshold."""
     if amp and device.type == "cuda":

@@ -20,7 +20,8 @@ class DirectStem(nn.Sequential):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.device.type == "cpu":
             x = x.contiguous()
-        def stem(z: torch.Tensor) -> torch.Tensor:
+
+        def stem(z: torch.Tensor) -> torch.Tensor:  # conv + BN, the BN written over the conv's output where it can
             return conv_bn(self[0], self[1], z)
 
         if x.dim() == 4:

@@ -50,7 +50,7 @@ def add_recipe_arguments(p) -> None:
     p.add_argument("--flip", action="store_true", default=S, help="random horizontal flips")
     p.add_argument("--no-amp", action="store_true", default=S, help="no bf16 autocast on CUDA")
     p.add_argument("--cpu-amp", action="store_true", default=S,
-                   help="bf16 autocast on the CPU as well (oneDNN's bf16 convolutions: 3-4x quicker steps on CPUs "
+                   help="bf16 autocast on the CPU as well (oneDNN's bf16 convolutions: up to 4x quicker steps on CPUs "
                         "with AMX or AVX-512 BF16, slower on others; rounding differs from fp32)")
     p.add_argument("--sync-bn", action="store_true", default=S, help="data-parallel training (torchrun, CUDA): "
                                                                      "batch norm over the whole batch")

@@ -55,7 +55,7 @@ class SearchConfig:
                                   kind=int, low=1, high=MAX_CHANNELS)
     device: str = option("cpu", "cpu, cuda or cuda:N", shown="cuda when present, else cpu")
     precision: str = option("fp32", "fp32, or bf16: autocast while scoring (and training a supernet), on CUDA or "
-                                    "the CPU (there oneDNN's bf16 convolutions: 3-4x quicker with AMX or AVX-512 "
+                                    "the CPU (there oneDNN's bf16 convolutions: up to 4x quicker with AMX or AVX-512 "
                                     "BF16, slower without)", choices=("fp32", "bf16"))
     workers: int = option(1, "candidates scored at once: worker processes (local) or concurrent tasks (ray)",
                           low=1, high=1024)

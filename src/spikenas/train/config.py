@@ -43,7 +43,7 @@ class TrainConfig:
     seed: int = option(0, "random seed", low=0, high=MAX_SEED)
     device: str = option("cpu", "cpu, cuda or cuda:N", shown="cuda when present, else cpu")
     amp: bool = option(True, "bf16 autocast on CUDA")
-    cpu_amp: bool = option(False, "bf16 autocast on the CPU as well (oneDNN's bf16 convolutions: 3-4x quicker "
+    cpu_amp: bool = option(False, "bf16 autocast on the CPU as well (oneDNN's bf16 convolutions: up to 4x quicker "
                                   "steps on CPUs with AMX or AVX-512 BF16, slower on others; rounding differs "
                                   "from fp32)")
     sync_bn: bool = option(False, "data-parallel training (torchrun, CUDA): batch norm over the whole batch, "
