@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from spikenas import spaces
+from spikenas.devices import channels_last_for
 from spikenas.search.executors import Job, ProcessExecutor, to_device
 from spikenas.search.scoring import Networks, score_candidate, score_network
 from spikenas.spaces.mse.space import count_or_any
@@ -33,8 +34,9 @@ def sync(device) -> None:
 
 
 def inline(space, genotypes, batches, build, device, precision) -> tuple[float, int, list[dict]]:
-    batches = to_device(batches, device, device.type == "cuda")  # as the search's executors place them (fp32)
-    networks = Networks(space, build, device)
+    layout = channels_last_for(device, precision == "bf16")  # as the search's executors lay them out
+    batches = to_device(batches, device, layout)
+    networks = Networks(space, build, device, channels_last=layout)
     for g in genotypes[:5]:  # warm-up (cudnn autotuning of the shapes met)
         try:
             score_candidate(networks, g, batches, 0, "rdm", precision)
@@ -55,8 +57,9 @@ def inline(space, genotypes, batches, build, device, precision) -> tuple[float, 
 def phases(genotypes, batches, build, device, precision, space) -> tuple[float, float]:
     """Milliseconds per candidate spent building and initialising the network, and scoring it (the device
     synchronised between the two, so unlike the throughput run nothing overlaps)."""
-    batches = to_device(batches, device, device.type == "cuda")
-    networks = Networks(space, build, device)
+    layout = channels_last_for(device, precision == "bf16")
+    batches = to_device(batches, device, layout)
+    networks = Networks(space, build, device, channels_last=layout)
     built = scored = 0.0
     for g in genotypes:
         sync(device)

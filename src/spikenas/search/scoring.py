@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from spikenas.cells import OpPool
-from spikenas.devices import autocast_for
+from spikenas.devices import autocast_for, channels_last_for
 from spikenas.scores import get_score
 from spikenas.snn import is_neuron
 from spikenas.snn.monitor import count_ones
@@ -120,7 +120,7 @@ class Networks:
     def __init__(self, space, build_kwargs: dict, device: torch.device, reuse: bool = True,
                  channels_last: bool | None = None) -> None:
         self.space, self.build_kwargs, self.device, self.reuse = space, build_kwargs, device, reuse
-        self.channels_last = device.type == "cuda" if channels_last is None else channels_last
+        self.channels_last = channels_last_for(device) if channels_last is None else channels_last
         self.pool = OpPool() if reuse else None
 
     def get(self, genotype, seed: int) -> nn.Module:

@@ -41,9 +41,7 @@ def bn_over(bn: nn.Module, y: torch.Tensor) -> torch.Tensor:
     """bn(y), written over `y` when that gives the module's own result: `y` must not be read afterwards."""
     if not _can_write_over(bn, y):
         return bn(y)
-    training = bn.training or bn.running_mean is None
-    if training and bn.running_mean is not None:
-        return bn(y)  # its running statistics would need the module's update rule
+    training = bn.running_mean is None  # no running statistics: batch statistics in either mode
     C = y.shape[1]
     save_mean, save_invstd = y.new_empty(C), y.new_empty(C)
     torch.ops.aten.native_batch_norm.out(y, bn.weight, bn.bias, bn.running_mean, bn.running_var, training,
@@ -52,7 +50,9 @@ def bn_over(bn: nn.Module, y: torch.Tensor) -> torch.Tensor:
 
 
 def _can_write_over(bn: nn.Module, y: torch.Tensor) -> bool:
-    return (type(bn) is nn.BatchNorm2d and not torch.is_grad_enabled() and y.device.type == "cpu"
+    """Not in train mode with running statistics: updating them needs the module's own rule."""
+    return (type(bn) is nn.BatchNorm2d and not (bn.training and bn.running_mean is not None)
+            and not torch.is_grad_enabled() and y.device.type == "cpu"
             and y.dtype == torch.float32 and y.dim() == 4 and not _hooked(bn)
             and not torch.compiler.is_compiling() and not torch.jit.is_tracing())
 
