@@ -12,7 +12,7 @@ CPU size (the default; about 5 networks x 2 epochs on 8,000 images per method an
 
 The whole Fashion-MNIST training set (less the 10% hold-out) at the CPU size otherwise:
 
-    python benchmarks/same_budget.py --dataset fashion-mnist --data-root DATA/fashion-mnist \
+    python benchmarks/same_budget.py --dataset fashion-mnist --data-root DATA/fashion-mnist \\
         --methods snasnet,mse --seeds 0 --train-samples 0 --out runs/same-budget-full
 
 SNASNet networks the size of the baseline (`--hidden 0`: the space's classifier without its 1024-unit hidden
@@ -20,8 +20,13 @@ layer, a linear readout as the baseline's; the baseline then at the found networ
 by SAHD alone (`snasnet`) or by NSGA-II on SAHD, spikes and parameters, the knee of the front
 (`snasnet-nsga2`, as many candidates):
 
-    python benchmarks/same_budget.py --dataset fashion-mnist --data-root DATA/fashion-mnist \
+    python benchmarks/same_budget.py --dataset fashion-mnist --data-root DATA/fashion-mnist \\
         --methods snasnet,snasnet-nsga2 --hidden 0 --seeds 0,1 --train-samples 0 --out runs/same-budget-h0
+
+The same with per-timestep batch-norm statistics in cells with feedback edges, trained under bf16 autocast:
+
+    python benchmarks/same_budget.py --dataset fashion-mnist --data-root DATA/fashion-mnist \\
+        --methods snasnet --hidden 0 --step-bn --cpu-amp --seeds 0,1 --train-samples 0 --out runs/same-budget-tbn
 
 CIFAR-10 from the JPEG copy, unpacked (`--dataset folder`; images of any size in class folders):
 
@@ -58,11 +63,12 @@ SIZES = {
 }
 
 
-def search_args(method: str, size: dict, seed: int, hidden: int | None = None) -> list[str]:
+def search_args(method: str, size: dict, seed: int, hidden: int | None = None, step_bn: bool = False) -> list[str]:
     common = ["--timesteps", str(size["timesteps"]), "--seed", str(seed)]
     if size["channels"]:
         common += ["--channels", str(size["channels"] if method != "darts" else size["channels"] // 2)]
-    snasnet = ["--space", "snasnet", "--score", "sahd", *([] if hidden is None else ["--hidden", str(hidden)])]
+    snasnet = ["--space", "snasnet", "--score", "sahd", *([] if hidden is None else ["--hidden", str(hidden)]),
+               *(["--step-bn", "true"] if step_bn else [])]
     if method == "snasnet":
         return [*snasnet, "--strategy", "random", "--candidates", str(size["candidates"]), *common]
     if method == "snasnet-nsga2":  # the same space and score, and spikes and size as objectives: the knee
@@ -95,6 +101,10 @@ def main() -> None:
     p.add_argument("--hidden", type=int, default=None,
                    help="SNASNet: the space's hidden width (0: none; default: the paper's 1024); when given, the "
                         "baseline is sized to the found network")
+    p.add_argument("--step-bn", action="store_true",
+                   help="SNASNet: batch-norm statistics per timestep in cells with feedback edges (the space's "
+                        "--step-bn)")
+    p.add_argument("--cpu-amp", action="store_true", help="train every network under bf16 autocast on the CPU")
     p.add_argument("--out", default="runs/same-budget")
     args = p.parse_args()
     size = dict(SIZES[args.size])
@@ -107,7 +117,7 @@ def main() -> None:
     data = ["--dataset", args.dataset] + (["--data-root", args.data_root] if args.data_root else [])
     recipe = [*size["recipe"], "--timesteps", str(size["timesteps"]), "--optimizer", "adamw", "--lr", "2e-3",
               "--weight-decay", "0.01", "--crop-padding", str(args.crop_padding), "--val-split", "0.1",
-              "--device", args.device, *(["--flip"] if args.flip else [])]
+              "--device", args.device, *(["--flip"] if args.flip else []), *(["--cpu-amp"] if args.cpu_amp else [])]
     lines = ["| method | seed | network | parameters | validation | test | spikes/sample | uJ/sample | time, s |",
              "|---|---|---|---|---|---|---|---|---|"]
     verdicts = []
@@ -115,14 +125,15 @@ def main() -> None:
         for seed in (int(s) for s in args.seeds.split(",")):
             run = Path(args.out) / f"{method}-s{seed}"
             resume = ["--resume"] if (run / "config.json").exists() else []
-            _call(["search", *search_args(method, size, seed, args.hidden), *data, "--device", args.device,
-                   "--run", str(run), "--quiet", *resume])
+            _call(["search", *search_args(method, size, seed, args.hidden, args.step_bn), *data,
+                   "--device", args.device, "--run", str(run), "--quiet", *resume])
             resume = ["--resume"] if (run / "payoff" / "config.json").exists() else []
             _call(["payoff", str(run), "--top", "1", "--random", str(args.random), "--seed", str(seed), *recipe,
                    *size["baseline"], "--quiet", *resume])
             summary = json.loads((run / "payoff" / "payoff.json").read_text())
             for r in summary["networks"]:
-                lines.append(f"| {method} | {seed} | {r['name']} | {r['parameters']:,} | {_pct(r['val_accuracy'])} | "
+                name = f"{r['name']} `{r['code']}`" if r.get("code") else r["name"]
+                lines.append(f"| {method} | {seed} | {name} | {r['parameters']:,} | {_pct(r['val_accuracy'])} | "
                              f"{_pct(r['test_accuracy'])} | {r['spikes_per_sample']:,.0f} | "
                              f"{r['energy_per_sample_uj']:.3f} | {r['wall_time_s']:.0f} |")
             c = summary["comparison"]

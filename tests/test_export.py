@@ -143,13 +143,24 @@ def test_what_nir_cannot_express_is_refused():
             break
     with pytest.raises(InputError, match="signed"):
         to_nir(net.eval(), about)
+    snasnet = spaces.get("snasnet")
+    per_step = snasnet.build(snasnet.genotype_from_dict({"matrix": [[0, 3, 0, 2], [0, 0, 2, 0], [1, 0, 0, 0],
+                                                                    [0, 2, 0, 0]], "step_bn": True}),
+                             (1, 8, 8), 10, 2, channels=8)
+    with pytest.raises(InputError, match="normalises each timestep apart.*--format torchscript"):
+        to_nir(per_step.eval(), about)
 
 
-@pytest.mark.parametrize("space_name", ["snasnet", "mse", "darts"])
+@pytest.mark.parametrize("space_name", ["snasnet", "snasnet-step-bn", "mse", "darts"])
 def test_torchscript_gives_the_same_logits(space_name, tmp_path):
     torch.manual_seed(0)
-    space = spaces.get(space_name, **({"layers": 3} if space_name == "darts" else {}))
-    model = space.build(space.sample(np.random.default_rng(1)), (1, 12, 12), 10, 3, channels=8).eval()
+    options = {"darts": {"layers": 3}, "snasnet-step-bn": {"step_bn": True}}.get(space_name, {})
+    space = spaces.get(space_name.removesuffix("-step-bn"), **options)
+    genotype = space.sample(np.random.default_rng(1))
+    if space_name == "snasnet-step-bn":  # a cell with feedback edges, where the option counts
+        genotype = space.genotype_from_dict({"matrix": [[0, 3, 0, 2], [0, 0, 2, 0], [1, 0, 0, 0], [0, 2, 0, 0]],
+                                             "step_bn": True})
+    model = space.build(genotype, (1, 12, 12), 10, 3, channels=8).eval()
     about = {"input_shape": (1, 12, 12), "timesteps": 3}
     to_torchscript(model, about, tmp_path / "m.pt")
     loaded = torch.jit.load(str(tmp_path / "m.pt"))

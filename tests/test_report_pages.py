@@ -46,6 +46,7 @@ def test_every_page_shows_one_chosen_candidate_and_its_charts(pages):
     assert "random/report.html" in train  # the link to the search the genotype came from
     settings = train[train.index("<h2>Settings</h2>"):].split("</table>")[0]
     assert ">None<" not in settings and "not set (its default rule)" in settings  # e.g. eval_batch_size
+    assert ">False<" not in settings and "<td>false</td>" in settings  # as the command line writes it (--flip)
     assert len((pages / "random" / "trials.csv").read_text().splitlines()) == 1 + 8
     history = (pages / "train" / "history.csv").read_text().splitlines()
     assert len(history) == 1 + 2 and history[0].startswith("epoch,train_samples,train_loss")

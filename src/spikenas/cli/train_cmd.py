@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from spikenas import run_folder
+from spikenas import run_folder, spaces
 from spikenas.cli.parser import default_device
 from spikenas.errors import InputError
 from spikenas.limits import MAX_CHANNELS
@@ -97,6 +98,14 @@ def settings_from_args(args: argparse.Namespace) -> dict:
             "model": model, "train": train}
 
 
+def training_note(model: dict) -> str | None:
+    """What the genotype's space knows to say about training it (`training_note()`, where a genotype has one)."""
+    if model.get("name") != "genotype":
+        return None
+    note = getattr(spaces.get(model["space"]).genotype_from_dict(model["genotype"]), "training_note", None)
+    return note() if callable(note) else None
+
+
 def run(args: argparse.Namespace) -> int:
     run_dir = Path(args.run)
     run_folder.prepare(run_dir, "train", args.resume)
@@ -107,6 +116,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--dataset is required for a new run")
     cfg = TrainConfig.from_dict({"device": default_device(), **settings["train"]})
     ranks = distributed.from_environment()  # started by torchrun with more than one process
+    note = training_note(settings["model"])
+    if note and not args.resume and (ranks is None or ranks.rank == 0):
+        print(f"note: {note}", file=sys.stderr)
     if ranks is not None:
         cfg.device = distributed.start(ranks, cfg.device)
     try:

@@ -61,7 +61,9 @@ class Builder:
 
     def conv(self, name: str, conv: nn.Conv2d, bn: nn.Module | None, src: str) -> str:
         if isinstance(bn, TimestepBatchNorm2d):
-            raise InputError(f"NIR export: {name} normalises each timestep apart, which NIR cannot express")
+            raise InputError(f"NIR export: {name} normalises each timestep apart (per-timestep batch-norm "
+                             f"statistics: the stepped cells of MSE-NAS, or of SNASNet with step_bn), which NIR "
+                             f"cannot express; export --format torchscript")
         w = conv.weight.detach().double()
         b = conv.bias.detach().double() if conv.bias is not None else torch.zeros(w.shape[0], dtype=torch.float64)
         if bn is not None:

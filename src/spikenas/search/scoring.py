@@ -93,6 +93,13 @@ def candidate_seed(seed: int, genotype_hash: str) -> int:
     return (seed * 1_000_003 + int(genotype_hash[:12], 16)) % (2**63 - 1)
 
 
+def init_hash(genotype) -> str:
+    """The genotype's hash for seeding its weights: `init_hash()` where a genotype has one (the part of it that
+    sets the network at initialisation: SNASNet's leaves out `step_bn`), else its hash."""
+    own = getattr(genotype, "init_hash", None)
+    return own() if callable(own) else genotype.hash()
+
+
 def drop_running_stats(model: nn.Module) -> None:
     """Strip every batch norm's running statistics (before the network gets storage). Scoring runs in train
     mode, where a batch norm normalises by the batch's statistics and only updates its running ones, which
@@ -132,7 +139,7 @@ class Networks:
                 m.to_empty(device=self.device, recurse=False)
         if self.channels_last:  # NHWC convolutions (devices.channels_last_for)
             model.to(memory_format=torch.channels_last)
-        torch.manual_seed(candidate_seed(seed, genotype.hash()))
+        torch.manual_seed(candidate_seed(seed, init_hash(genotype)))
         model.reset_parameters()
         return model
 

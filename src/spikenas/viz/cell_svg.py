@@ -54,4 +54,7 @@ def describe(g: SnasGenotype) -> str:
         lines.append(f"  forward  {i} -> {j}: {TABLE[OPS[code]].label}")
     for i, j, code in g.backward_edges():
         lines.append(f"  feedback {i} -> {j} (at t+1): {TABLE[OPS[code]].label}")
+    if g.step_bn:
+        lines.append("  batch norms in the cell: running statistics per timestep (tbn)" if g.backward_edges() else
+                     "  tbn: per-timestep statistics asked for, unused (no feedback edge: all steps at once)")
     return "\n".join(lines)

@@ -40,8 +40,14 @@ def _settings(kind: str, cfg: dict) -> str:
     for k, v in cfg.items():
         if isinstance(v, dict):
             flat.update({f"{k}.{kk}": vv for kk, vv in v.items() if not isinstance(vv, dict)})
-    return table([[k, "not set (its default rule)" if v is None else v] for k, v in flat.items()],
-                 ["setting", "value"])
+    return table([[k, _setting(v)] for k, v in flat.items()], ["setting", "value"])
+
+
+def _setting(v) -> object:
+    """A setting as a user writes it on the command line: true/false, not Python's True/False."""
+    if v is None:
+        return "not set (its default rule)"
+    return str(v).lower() if isinstance(v, bool) else v
 
 
 def _search_section(run: Path, cfg: dict) -> str:

@@ -8,12 +8,17 @@ forward or a backward edge, never both. Op codes: 0 zero (no edge), 1 identity, 
 `hidden` is the width of the network's spiking hidden layer before its voting readout (the paper's 1024, left
 out of the JSON and the hash so that every genotype written before the option keeps its identity), or 0: no
 hidden layer, a linear readout from the pooled spikes straight to the classes, as the baseline's.
+
+`step_bn`: a cell with backward edges steps through time, and its batch norms keep running statistics per
+timestep (snn.timestep_bn) instead of one set averaged over the steps, so that evaluation normalises each step
+as training did (false, the paper's, is left out of the JSON and the hash as `hidden`'s default is). It
+changes nothing in a cell without backward edges, which runs all timesteps at once.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spikenas.cells.graph import CellGraph, Edge, prune_edges
 from spikenas.errors import InputError
@@ -22,6 +27,7 @@ from spikenas.spaces.genotype import stable_hash
 NODES = 4
 PAPER_HIDDEN = 1024
 MAX_HIDDEN = 65_536
+STEP_BN_CODE = "tbn"
 OPS = ("zero", "identity", "lif_conv1x1_bn", "lif_conv3x3_bn", "avgpool3x3")
 
 
@@ -29,10 +35,13 @@ OPS = ("zero", "identity", "lif_conv1x1_bn", "lif_conv3x3_bn", "avgpool3x3")
 class SnasGenotype:
     matrix: tuple[tuple[int, ...], ...]
     hidden: int = PAPER_HIDDEN
+    step_bn: bool = False
 
     def to_dict(self) -> dict:
         d = {"space": "snasnet", "matrix": [list(r) for r in self.matrix]}
-        return d if self.hidden == PAPER_HIDDEN else {**d, "hidden": self.hidden}
+        if self.hidden != PAPER_HIDDEN:
+            d["hidden"] = self.hidden
+        return {**d, "step_bn": True} if self.step_bn else d
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict())
@@ -40,11 +49,26 @@ class SnasGenotype:
     def hash(self) -> str:
         return stable_hash(self.to_dict())
 
+    def init_hash(self) -> str:
+        """What seeds the network's weights when a search scores it (search.scoring): the network at
+        initialisation, which `step_bn` does not change (it decides only which statistics are kept for
+        evaluation), so a cell scores the same with it or without it."""
+        return replace(self, step_bn=False).hash()
+
+    def training_note(self) -> str | None:
+        """A line for whoever trains this network, where its settings are known to cost accuracy."""
+        if self.backward_edges() and not self.step_bn:
+            return ("this cell has feedback edges and its batch norms share one set of statistics over the "
+                    "timesteps, which can cost it much of its accuracy in evaluation; \"step_bn\": true in the "
+                    "genotype (a search's --step-bn true) keeps them per timestep (docs/search.md)")
+        return None
+
     def code(self) -> str:
         """The paper's notation, rows joined by spaces: '0303 0030 2002 0200' (then ' h64' for another hidden
-        width)."""
+        width, ' tbn' for per-timestep batch-norm statistics)."""
         code = " ".join("".join(map(str, r)) for r in self.matrix)
-        return code if self.hidden == PAPER_HIDDEN else f"{code} h{self.hidden}"
+        code = code if self.hidden == PAPER_HIDDEN else f"{code} h{self.hidden}"
+        return f"{code} {STEP_BN_CODE}" if self.step_bn else code
 
     def forward_edges(self) -> list[tuple[int, int, int]]:
         return [(i, j, self.matrix[i][j]) for j in range(NODES) for i in range(j) if self.matrix[i][j]]
@@ -99,21 +123,33 @@ def check_hidden(hidden, where: str = "genotype") -> int:
     return hidden
 
 
-def make_genotype(matrix, where: str = "genotype", hidden: int = PAPER_HIDDEN) -> SnasGenotype:
+def check_step_bn(step_bn, where: str = "genotype") -> bool:
+    if not isinstance(step_bn, bool):
+        raise InputError(f"{where}: step_bn must be true or false, not {step_bn!r}")
+    return step_bn
+
+
+def make_genotype(matrix, where: str = "genotype", hidden: int = PAPER_HIDDEN,
+                  step_bn: bool = False) -> SnasGenotype:
     """Validate, prune, and require a path from the input to the output. (The paper's sampler also requires
     the direct forward edge 0 -> 3; a genotype read from a file need not have it.)"""
-    g = SnasGenotype(prune(check_matrix(matrix, where)), check_hidden(hidden, where))
+    g = SnasGenotype(prune(check_matrix(matrix, where)), check_hidden(hidden, where), check_step_bn(step_bn, where))
     if not any(any(r) for r in g.matrix):
         raise InputError(f"{where}: no path from the input (node 0) to the output (node {NODES - 1})")
     return g
 
 
 def from_code(code: str) -> SnasGenotype:
-    """'0303 0030 2002 0200' (or with a hidden width: '0303 0030 2002 0200 h64') -> genotype."""
+    """'0303 0030 2002 0200', then optionally a hidden width ('h64') and per-timestep statistics ('tbn'), in
+    that order -> genotype."""
     rows = code.split()
+    step_bn = len(rows) > NODES and rows[-1] == STEP_BN_CODE
+    if step_bn:
+        rows.pop()
     hidden = PAPER_HIDDEN
     if len(rows) == NODES + 1 and rows[-1][:1] == "h" and rows[-1][1:].isdigit():
         hidden = int(rows.pop()[1:])
     if len(rows) != NODES or any(len(r) != NODES or not r.isdigit() for r in rows):
-        raise InputError(f"cell code {code!r}: expected 4 groups of 4 digits, then optionally h and a hidden width")
-    return make_genotype([[int(c) for c in r] for r in rows], f"cell {code!r}", hidden)
+        raise InputError(f"cell code {code!r}: expected 4 groups of 4 digits, then optionally h and a hidden width, "
+                         f"then optionally {STEP_BN_CODE}")
+    return make_genotype([[int(c) for c in r] for r in rows], f"cell {code!r}", hidden, step_bn)

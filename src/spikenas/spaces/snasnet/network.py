@@ -4,7 +4,8 @@ stem conv3x3 + BN (once, direct encoding) -> cell(C) -> BN -> LIF -> conv3x3 (C 
 -> cell(2C) -> BN -> LIF -> avg-pool 2 -> dropout (one mask for all timesteps) -> linear -> hidden -> LIF
 -> linear -> k x classes, voting by averaging each class's k outputs; outputs averaged over T. The genotype's
 `hidden` sets the hidden width (the paper's 1024); 0 leaves the hidden layer out: one linear readout from the
-pooled spikes to the classes, no voting, as the baseline's.
+pooled spikes to the classes, no voting, as the baseline's. The genotype's `step_bn`: the batch norms inside
+cells with backward edges keep statistics per timestep, so the network is built for `timesteps`.
 Initialisation follows the paper's code: conv kaiming-uniform (a=2), BN weight 1, linear N(0, 0.01), except
 that the first classifier layer's std is 0.01 * sqrt(16384 / fan_in): the paper's value at its CIFAR shape
 (fan-in 256 x 8 x 8 = 16384), and the same pre-activation scale at any other input size (with the paper's
@@ -20,6 +21,7 @@ from spikenas.cells import DirectStem, GraphCell, OpPool
 from spikenas.snn import SeqFold, is_neuron
 from spikenas.snn.layers import TimeDropout
 from spikenas.snn.neuron_config import NeuronConfig
+from spikenas.snn.timestep_bn import TimestepBatchNorm2d
 from spikenas.spaces.snasnet.genotype import SnasGenotype
 
 PAPER_FC1_FAN_IN = 16384
@@ -52,11 +54,12 @@ class SnasNet(nn.Module):
             pool.start()
         graph = genotype.cell_graph()
         self.stem = DirectStem(c_in, C, timesteps)
-        self.cell1 = GraphCell(graph, C, neuron, pool=pool, stacked_sums=True)
+        step_bn = dict(timesteps=timesteps, per_step_bn=genotype.step_bn)
+        self.cell1 = GraphCell(graph, C, neuron, **step_bn, pool=pool, stacked_sums=True)
         self.down_bn = SeqFold(nn.BatchNorm2d(C))
         self.down_lif = neuron.make()
         self.down = SeqFold(nn.Conv2d(C, 2 * C, 3, padding=1, bias=False), nn.BatchNorm2d(2 * C), nn.AvgPool2d(2))
-        self.cell2 = GraphCell(graph, 2 * C, neuron, pool=pool, stacked_sums=True)
+        self.cell2 = GraphCell(graph, 2 * C, neuron, **step_bn, pool=pool, stacked_sums=True)
         self.last_bn = SeqFold(nn.BatchNorm2d(2 * C))
         self.last_lif = neuron.make()
         self.pool = SeqFold(nn.AvgPool2d(2), nn.Flatten())
@@ -76,6 +79,8 @@ class SnasNet(nn.Module):
                 m.reset_running_stats()
                 nn.init.ones_(m.weight)
                 nn.init.zeros_(m.bias)
+            elif isinstance(m, TimestepBatchNorm2d):
+                m.reset_parameters()
             elif isinstance(m, nn.Linear):
                 first = self.fc1 is not None and m is self.fc1.module
                 std = 0.01 * (PAPER_FC1_FAN_IN / m.in_features) ** 0.5 if first else 0.01

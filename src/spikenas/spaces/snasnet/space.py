@@ -32,12 +32,17 @@ PAIRS = [(i, j) for j in range(NODES) for i in range(j)]
 
 @dataclass
 class SnasnetOptions(Options):
-    """The SNASNet space's one option: the classifier's hidden width (the paper's 1024 by default)."""
+    """The SNASNet space's options, both carried in every genotype: the classifier's hidden width (the paper's
+    1024 by default) and per-timestep batch-norm statistics in cells with backward edges (off, as the paper)."""
 
     hidden: int = option(PAPER_HIDDEN, "snasnet: units of the spiking hidden layer before the voting readout, "
                                        "carried in every genotype (0: none, a linear readout to the classes as "
                                        "the baseline's; the paper's 1024 holds most of a network's parameters)",
                          low=0, high=MAX_HIDDEN)
+    step_bn: bool = option(False, "snasnet: cells with backward edges keep batch-norm statistics per timestep, "
+                                  "so that evaluation normalises each step as training did (the paper's one set "
+                                  "averaged over the steps can cost such a cell tens of points in evaluation); "
+                                  "carried in every genotype; such networks cannot be exported as NIR")
 
 
 class SnasnetSpace(SpaceBase):
@@ -65,11 +70,11 @@ class SnasnetSpace(SpaceBase):
                 m[j][i] = v - (len(OPS) - 1)
             else:
                 m[i][j] = v
-        return make_genotype(m, "encoded genotype", self.options.hidden)
+        return make_genotype(m, "encoded genotype", self.options.hidden, self.options.step_bn)
 
     def _valid(self, m) -> SnasGenotype | None:
         m = prune(m)
-        return SnasGenotype(m, self.options.hidden) if m[0][NODES - 1] else None
+        return SnasGenotype(m, self.options.hidden, self.options.step_bn) if m[0][NODES - 1] else None
 
     def sample(self, rng: np.random.Generator) -> SnasGenotype:
         """Ops uniform over the 5 codes per pair, direction a fair coin (backward cells); pruned; redrawn
@@ -116,7 +121,7 @@ class SnasnetSpace(SpaceBase):
     def genotype_from_dict(self, d: dict) -> SnasGenotype:
         if "matrix" not in d:
             raise InputError("genotype: expected an object with a 'matrix' of 4x4 op codes")
-        g = make_genotype(d["matrix"], hidden=d.get("hidden", PAPER_HIDDEN))
+        g = make_genotype(d["matrix"], hidden=d.get("hidden", PAPER_HIDDEN), step_bn=d.get("step_bn", False))
         if not self.backward and g.backward_edges():
             raise InputError("genotype: backward edges in a forward-only space")
         return g
