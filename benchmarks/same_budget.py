@@ -28,6 +28,13 @@ The same with per-timestep batch-norm statistics in cells with feedback edges, t
     python benchmarks/same_budget.py --dataset fashion-mnist --data-root DATA/fashion-mnist \\
         --methods snasnet --hidden 0 --step-bn --cpu-amp --seeds 0,1 --train-samples 0 --out runs/same-budget-tbn
 
+One classifier dropout for every network (none here; by default payoff gives the baseline the found network's
+own, SNASNet's 0.5), SAHD's pick and the NSGA-II knee:
+
+    python benchmarks/same_budget.py --dataset fashion-mnist --data-root DATA/fashion-mnist \\
+        --methods snasnet,snasnet-nsga2 --hidden 0 --step-bn --cpu-amp --dropout 0 --seeds 0,1 --train-samples 0 \\
+        --out runs/same-budget-d0
+
 CIFAR-10 from the JPEG copy, unpacked (`--dataset folder`; images of any size in class folders):
 
     python benchmarks/same_budget.py --dataset folder --data-root /tmp/cifar10-jpeg --crop-padding 4 --flip \\
@@ -105,6 +112,9 @@ def main() -> None:
                    help="SNASNet: batch-norm statistics per timestep in cells with feedback edges (the space's "
                         "--step-bn)")
     p.add_argument("--cpu-amp", action="store_true", help="train every network under bf16 autocast on the CPU")
+    p.add_argument("--dropout", type=float, default=None,
+                   help="dropout before the classifier of every network, the baseline's too (default: the found "
+                        "network's own: SNASNet's 0.5, else 0; payoff's --dropout)")
     p.add_argument("--out", default="runs/same-budget")
     args = p.parse_args()
     size = dict(SIZES[args.size])
@@ -117,7 +127,8 @@ def main() -> None:
     data = ["--dataset", args.dataset] + (["--data-root", args.data_root] if args.data_root else [])
     recipe = [*size["recipe"], "--timesteps", str(size["timesteps"]), "--optimizer", "adamw", "--lr", "2e-3",
               "--weight-decay", "0.01", "--crop-padding", str(args.crop_padding), "--val-split", "0.1",
-              "--device", args.device, *(["--flip"] if args.flip else []), *(["--cpu-amp"] if args.cpu_amp else [])]
+              "--device", args.device, *(["--flip"] if args.flip else []), *(["--cpu-amp"] if args.cpu_amp else []),
+              *([] if args.dropout is None else ["--dropout", str(args.dropout)])]
     lines = ["| method | seed | network | parameters | validation | test | spikes/sample | uJ/sample | time, s |",
              "|---|---|---|---|---|---|---|---|---|"]
     verdicts = []

@@ -73,6 +73,7 @@ def test_payoff_trains_found_next_best_random_and_baseline(search, tmp_path):
         assert m["samples"]["train"] == 600 and m["samples"]["validation"] == round(0.1 * 1437)
     page = (run / "report.html").read_text()
     assert "Did the search pay?" in page and "Kendall tau" in page
+    assert "dropout 0.5 for every network" in page  # the SNASNet skeleton's own, the baseline's too
     assert main(["report", str(run / "payoff")]) == 0
 
 

@@ -45,7 +45,8 @@ def train(run, *, dataset: str | None = None, genotype=None, data_root=None, cha
           resume: bool = False, progress: bool = False, **settings) -> dict:
     """Train (or resume) into the folder `run`: the baseline, or `genotype` (a best.json path, or a genotype
     object of a space); returns metrics.json's content. Settings: TrainConfig's, the baseline's (width,
-    dropout) and the neuron's (kind, tau, threshold, reset, surrogate, backend)."""
+    dropout: a genotype network takes dropout too) and the neuron's (kind, tau, threshold, reset, surrogate,
+    backend)."""
     given = _grouped(settings, {"train": TrainConfig, "model": BaselineOptions, "neuron": NeuronConfig},
                      "training")
     run_dir = Path(run)
@@ -60,13 +61,15 @@ def train(run, *, dataset: str | None = None, genotype=None, data_root=None, cha
             raise InputError("dataset is required for a new run")
         model = {"name": "baseline", **given["model"]}
         if genotype is not None:
-            if given["model"]:
-                raise InputError(f"{', '.join(given['model'])}: settings of the baseline, not of a genotype")
+            baseline_only = [k for k in given["model"] if k != "dropout"]
+            if baseline_only:
+                raise InputError(f"{', '.join(baseline_only)}: settings of the baseline, not of a genotype")
             if isinstance(genotype, (str, Path)):
                 model = genotype_model(Path(genotype), channels)
             else:
                 model = {"name": "genotype", "space": genotype.to_dict()["space"], "genotype": genotype.to_dict(),
                          "channels": channels}
+            model.update(given["model"])
         if given["neuron"]:
             model["neuron"] = given["neuron"]
         train_settings = given["train"]

@@ -85,10 +85,12 @@ def settings_from_args(args: argparse.Namespace) -> dict:
     train = recipe_given(args)
     model = {"name": getattr(args, "model", "baseline"), **_given(args, BaselineOptions)}
     if hasattr(args, "genotype"):
-        if len(model) > 1 or hasattr(args, "model"):
-            given = ", ".join(["--model"] * hasattr(args, "model") + ["--" + k for k in model if k != "name"])
+        baseline_only = [k for k in model if k not in ("name", "dropout")]
+        if baseline_only or hasattr(args, "model"):
+            given = ", ".join(["--model"] * hasattr(args, "model") + ["--" + k for k in baseline_only])
             raise InputError(f"{given}: settings of the baseline model, not of a --genotype network")
-        model = genotype_model(Path(args.genotype), getattr(args, "channels", None))
+        model = {**genotype_model(Path(args.genotype), getattr(args, "channels", None)),
+                 **({"dropout": args.dropout} if hasattr(args, "dropout") else {})}
     elif hasattr(args, "channels"):
         raise InputError("--channels: a setting of --genotype networks (the baseline takes --width)")
     neuron = _given(args, NeuronConfig)

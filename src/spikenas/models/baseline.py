@@ -22,7 +22,9 @@ from spikenas.snn.neuron_config import NeuronConfig
 @dataclass
 class BaselineOptions(Options):
     width: int = option(32, "baseline: channels of the first stage", low=1, high=MAX_CHANNELS)
-    dropout: float = option(0.0, "baseline: dropout before the classifier", low=0, high=1, high_open=True)
+    dropout: float = option(0.0, "dropout before the classifier: the baseline's, or a --genotype network's where "
+                                 "its space has one", low=0, high=1, high_open=True,
+                            shown="0 for the baseline; a genotype's space's own: SNASNet's 0.5, the paper's")
 
 
 def conv_bn(c_in: int, c_out: int) -> nn.Sequential:

@@ -1,5 +1,5 @@
 """What `spikenas payoff` trains besides the recipe: how many of the search's best, how many random draws,
-and the baseline's width."""
+the baseline's width, and the one dropout every network trains with."""
 
 from __future__ import annotations
 
@@ -19,3 +19,6 @@ class PayoffOptions(Options):
     baseline_width: int | None = option(None, "width of the hand-built baseline (none: the narrowest with at "
                                               "least the chosen network's parameters; 0: no baseline)", kind=int,
                                         low=0, high=MAX_CHANNELS)
+    dropout: float | None = option(None, "dropout before the classifier of every network trained, the baseline's "
+                                         "too (none: the found network's own: SNASNet's 0.5, else 0)", kind=float,
+                                   low=0, high=1, high_open=True)

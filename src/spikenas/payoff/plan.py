@@ -37,7 +37,8 @@ def network_size(build) -> tuple[int, int]:
 def plan_networks(search_dir: Path, cfg: SearchConfig, opts: PayoffOptions, seed: int, shape, classes: int,
                   timesteps: int, device: str) -> list[dict]:
     """The networks to train, in order: {"name", "kind" (found, top, front, random, baseline), "model" (a
-    training run's model entry), "score" (None where there is none), "parameters", "convolutions"}."""
+    training run's model entry, with the one dropout they all train with where the network has a dropout layer),
+    "score" (None where there is none), "parameters", "convolutions"}."""
     space = cfg.space_obj
     best = json.loads((search_dir / "best.json").read_text(encoding="utf-8"))
     chosen = space.genotype_from_dict(best["genotype"])
@@ -51,10 +52,13 @@ def plan_networks(search_dir: Path, cfg: SearchConfig, opts: PayoffOptions, seed
     drawn = distinct_draws(space, opts.random, np.random.default_rng([seed, DRAW_STREAM]))
     scores = score_genotypes(cfg, drawn, device) if scored and drawn else [None] * len(drawn)
     entries += [(f"random{i + 1}", "random", g, s) for i, (g, s) in enumerate(zip(drawn, scores, strict=True))]
+    dropout = one_dropout(space, opts.dropout)
     plan = []
     for name, kind, g, values in entries:
         model = {"name": "genotype", "space": cfg.space, "genotype": g.to_dict(), "channels": cfg.channels,
                  "from": str((search_dir / "best.json").resolve())}
+        if space.dropout is not None:
+            model["dropout"] = dropout
         params, convs = network_size(lambda g=g: space.build(g, shape, classes, timesteps, channels=cfg.channels))
         plan.append({"name": name, "kind": kind, "model": model,
                      "score": None if values is None else values[cfg.score], "scores": values,
@@ -65,10 +69,23 @@ def plan_networks(search_dir: Path, cfg: SearchConfig, opts: PayoffOptions, seed
         width = covering_width(plan[0]["parameters"], shape, classes, timesteps)
     if width:
         params, convs = network_size(lambda: SpikingVGG(shape, classes, timesteps, width=width))
-        plan.append({"name": "baseline", "kind": "baseline", "model": {"name": "baseline", "width": width},
+        plan.append({"name": "baseline", "kind": "baseline",
+                     "model": {"name": "baseline", "width": width, "dropout": dropout},
                      "score": None, "parameters": params, "convolutions": convs,
                      "code": f"SpikingVGG width {width}"})
     return plan
+
+
+def one_dropout(space, given: float | None) -> float:
+    """The dropout every network of the payoff trains with: `given`, or the space's own (0 where its networks
+    have no dropout layer), so the baseline trains with the found network's. A space without a dropout layer
+    cannot take p > 0: the baseline alone would train with it."""
+    if given is None:
+        return space.dropout or 0.0
+    if given and space.dropout is None:
+        raise InputError(f"--dropout {given}: the {space.name} space's networks have no dropout layer, so the "
+                         "baseline alone would train with it")
+    return given
 
 
 def distinct_draws(space, k: int, rng: np.random.Generator) -> list:

@@ -10,6 +10,9 @@ from spikenas.errors import InputError
 
 class SpaceBase:
     name = "space"
+    # the dropout before the classifier that the space's networks have unless told otherwise (`build(...,
+    # dropout=p)`); None: its networks have no dropout layer
+    dropout: float | None = None
 
     def genotype_from_dict(self, d: dict):
         raise NotImplementedError

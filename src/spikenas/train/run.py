@@ -47,10 +47,23 @@ def build_model(spec: dict, in_shape, num_classes: int, timesteps: int) -> nn.Mo
             genotype = space.genotype_from_json(json.dumps(spec["genotype"]))
             Bounds(int, 1, MAX_CHANNELS, optional=True).check("channels", spec.get("channels"))
             return space.build(genotype, tuple(in_shape), num_classes, timesteps, channels=spec.get("channels"),
-                               neuron=neuron if "neuron" in spec else None)
+                               neuron=neuron if "neuron" in spec else None, **dropout_setting(space, spec))
     except (TypeError, ValueError, KeyError) as e:
         raise InputError(f"model: {e}") from None
     raise InputError(f"unknown model {spec.get('name')!r}")
+
+
+def dropout_setting(space, spec: dict) -> dict:
+    """The `dropout` a genotype network is built with: {} for its space's own (spec without "dropout"), or the
+    spec's p; p > 0 is refused for a space whose networks have no dropout layer (spaces.base.SpaceBase.dropout)."""
+    if "dropout" not in spec:
+        return {}
+    p = make_options(BaselineOptions, {"dropout": spec["dropout"]}, "model").dropout
+    if space.dropout is None:
+        if p:
+            raise InputError(f"model: dropout {p}: the {space.name} space's networks have no dropout layer")
+        return {}
+    return {"dropout": p}
 
 
 def genotype_model(path: Path, channels: int | None) -> dict:

@@ -31,7 +31,7 @@ def payoff_section(payoff_dir: Path) -> str:
     done = [r for r in rows if r["status"] == "done"]
     html = [f"<h2>Did the search pay?</h2><p>{len(done)} of {len(rows)} networks trained with one recipe "
             f"(<code>spikenas payoff</code>, in {escape(str(Path(payoff_dir)))}): "
-            f"<b>{escape(comp['verdict'])}</b>.</p>"]
+            f"<b>{escape(comp['verdict'])}</b>.</p>" + _recipe(Path(payoff_dir))]
     html.append("<h3>Rank agreement with trained accuracy</h3>" + table(
         [[TRIVIAL.get(p, f"{p} (training-free score)"), c["networks"], _num(c["kendall_tau"]), _num(c["spearman_rho"])]
          for p, c in corr.items()], ["predictor", "networks", "Kendall tau", "Spearman rho"]) +
@@ -69,6 +69,26 @@ def payoff_section(payoff_dir: Path) -> str:
          "status", "genotype"]) + f"<p>Each network's training run: {escape(str(Path(payoff_dir)))}/NAME/ "
         "(<code>spikenas report</code> draws its curves).</p>")
     return "".join(html)
+
+
+RECIPE = ("epochs", "timesteps", "optimizer", "lr", "weight_decay", "batch_size", "crop_padding", "val_split",
+          "train_samples", "seed")
+
+
+def _recipe(payoff_dir: Path) -> str:
+    """The recipe every network trained with (payoff/config.json), with the one dropout they share; '' when
+    the config cannot be read."""
+    try:
+        cfg = json.loads((payoff_dir / "config.json").read_text(encoding="utf-8"))
+        train, models = cfg["train"], [n["model"] for n in cfg["networks"]]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return ""
+    shown = {**train, "train_samples": train.get("train_samples") or "all"}
+    parts = [f"{k.replace('_', ' ')} {shown[k]}" for k in RECIPE if k in train]
+    dropouts = {m.get("dropout") for m in models}
+    parts.append(f"dropout {dropouts.pop()} for every network" if len(dropouts) == 1 and None not in dropouts
+                 else "dropout: each network's own (planned before payoff set one for all)")
+    return f"<p>Recipe: {escape(', '.join(parts))}.</p>"
 
 
 def _unscored(rows: list[dict]) -> str:

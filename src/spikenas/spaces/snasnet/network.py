@@ -1,11 +1,12 @@
 """The SNASNet skeleton around two cells that share the genotype (each with its own weights):
 
-stem conv3x3 + BN (once, direct encoding) -> cell(C) -> BN -> LIF -> conv3x3 (C -> 2C) -> BN -> avg-pool 2
--> cell(2C) -> BN -> LIF -> avg-pool 2 -> dropout (one mask for all timesteps) -> linear -> hidden -> LIF
--> linear -> k x classes, voting by averaging each class's k outputs; outputs averaged over T. The genotype's
-`hidden` sets the hidden width (the paper's 1024); 0 leaves the hidden layer out: one linear readout from the
-pooled spikes to the classes, no voting, as the baseline's. The genotype's `step_bn`: the batch norms inside
-cells with backward edges keep statistics per timestep, so the network is built for `timesteps`.
+stem conv3x3 + BN (once, direct encoding) -> cell(C) -> BN -> LIF -> conv3x3 (C -> 2C) -> BN -> avg-pool 2 ->
+cell(2C) -> BN -> LIF -> avg-pool 2 -> dropout (the paper's 0.5 unless built with another p; one mask for all
+timesteps) -> linear -> hidden -> LIF -> linear -> k x classes, voting by averaging each class's k outputs;
+outputs averaged over T. The genotype's `hidden` sets the hidden width (the paper's 1024); 0 leaves the hidden
+layer out: one linear readout from the pooled spikes to the classes, no voting, as the baseline's. The
+genotype's `step_bn`: the batch norms inside cells with backward edges keep statistics per timestep, so the
+network is built for `timesteps`.
 Initialisation follows the paper's code: conv kaiming-uniform (a=2), BN weight 1, linear N(0, 0.01), except
 that the first classifier layer's std is 0.01 * sqrt(16384 / fan_in): the paper's value at its CIFAR shape
 (fan-in 256 x 8 x 8 = 16384), and the same pre-activation scale at any other input size (with the paper's
@@ -26,6 +27,7 @@ from spikenas.spaces.snasnet.genotype import SnasGenotype
 
 PAPER_FC1_FAN_IN = 16384
 PAPER_NEURON = NeuronConfig(kind="lif", tau=4 / 3, threshold=1.0, reset="hard", surrogate="atan")
+PAPER_DROPOUT = 0.5
 
 
 def default_channels(in_shape: tuple[int, int, int]) -> int:
@@ -41,7 +43,7 @@ def votes_per_class(num_classes: int) -> int:
 class SnasNet(nn.Module):
     def __init__(self, genotype: SnasGenotype, in_shape: tuple[int, int, int], num_classes: int, timesteps: int,
                  channels: int | None = None, neuron: NeuronConfig | None = None, hidden: int | None = None,
-                 dropout: float = 0.5, dropout_per_step: bool = False, pool: OpPool | None = None) -> None:
+                 dropout: float = PAPER_DROPOUT, dropout_per_step: bool = False, pool: OpPool | None = None) -> None:
         super().__init__()
         neuron = neuron or PAPER_NEURON
         c_in, h, w = in_shape

@@ -25,7 +25,7 @@ from spikenas.spaces.snasnet.genotype import (
     make_genotype,
     prune,
 )
-from spikenas.spaces.snasnet.network import SnasNet
+from spikenas.spaces.snasnet.network import PAPER_DROPOUT, SnasNet
 
 PAIRS = [(i, j) for j in range(NODES) for i in range(j)]
 
@@ -50,6 +50,7 @@ class SnasnetSpace(SpaceBase):
     `backward=False`: forward edges only."""
 
     Options = SnasnetOptions
+    dropout = PAPER_DROPOUT
 
     def __init__(self, options: SnasnetOptions | None = None, backward: bool = True) -> None:
         self.options = options or SnasnetOptions()
