@@ -59,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     multi = cfg.strategy_opts.multi_objective
     chosen_txt = f"chosen ({cfg.strategy_opts.pick} of the front in {run_dir / 'front.json'})" if multi else "best"
-    print(f"{result['candidates']} candidates ({result['failed']} failed); {chosen_txt} #{best.idx} "
+    over = f", {result['over_budget']} over --max-spikes" if result.get("over_budget") else ""
+    print(f"{result['candidates']} candidates ({result['failed']} failed{over}); {chosen_txt} #{best.idx} "
           f"{name}: {cfg.score} {best.score:.3f}, spikes/sample at init {best.values['spikes']:.0f}, "
           f"parameters {best.values['params']} -> {run_dir / 'best.json'}")
     return 0

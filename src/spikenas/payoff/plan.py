@@ -49,8 +49,12 @@ def plan_networks(search_dir: Path, cfg: SearchConfig, opts: PayoffOptions, seed
     if scored:
         entries += [(f"{kind}{i + 2}", kind, g, _scores(cfg, t)) for i, (kind, g, t) in
                     enumerate(_next_best(search_dir, opts, space, chosen, trials, by_hash))]
-    drawn = distinct_draws(space, opts.random, np.random.default_rng([seed, DRAW_STREAM]))
-    scores = score_genotypes(cfg, drawn, device) if scored and drawn else [None] * len(drawn)
+    rng = np.random.default_rng([seed, DRAW_STREAM])
+    if cfg.max_spikes is not None and scored:
+        drawn, scores = draws_within_budget(cfg, opts.random, rng, device)
+    else:
+        drawn = distinct_draws(space, opts.random, rng)
+        scores = score_genotypes(cfg, drawn, device) if scored and drawn else [None] * len(drawn)
     entries += [(f"random{i + 1}", "random", g, s) for i, (g, s) in enumerate(zip(drawn, scores, strict=True))]
     dropout = one_dropout(space, opts.dropout)
     plan = []
@@ -141,17 +145,41 @@ def _next_best(search_dir: Path, opts: PayoffOptions, space, chosen, trials: lis
 def score_genotypes(cfg: SearchConfig, genotypes: list, device: str) -> list[dict | None]:
     """Each genotype's training-free scores ({name: value}), computed exactly as the search scored its
     candidates (same batches, same seed rule, the same --also-score); None where it cannot be scored."""
+    return [None if "error" in r else _score_values(cfg, r) for r in _results(cfg, genotypes, device)]
+
+
+def _results(cfg: SearchConfig, genotypes: list, device: str) -> list[dict]:
+    """Each genotype's scoring result (search.scoring.score_candidate's, or {"error": ...})."""
     executor = InlineExecutor(scoring_job(cfg), torch.device(device))
     try:
         results = dict(executor.run([g.to_json() for g in genotypes]))
     finally:
         executor.close()
-    out = []
-    for i in range(len(genotypes)):
-        r = results[i]
-        out.append(None if "error" in r else {k: float(v) for k, v in (r.get("scores") or
-                                                                       {cfg.score: r["score"]}).items()})
-    return out
+    return [results[i] for i in range(len(genotypes))]
+
+
+def _score_values(cfg: SearchConfig, r: dict) -> dict:
+    return {k: float(v) for k, v in (r.get("scores") or {cfg.score: r["score"]}).items()}
+
+
+def draws_within_budget(cfg: SearchConfig, k: int, rng: np.random.Generator, device: str,
+                        rounds: int = 50) -> tuple[list, list[dict]]:
+    """k different networks drawn at random from the part of the space a search with a spike budget chose
+    from (scored, and kept where they fire within --max-spikes at initialisation), with their scores; drawn
+    k at a time; an InputError when `rounds` of draws do not give k."""
+    kept, scores, seen = [], [], set()
+    for _ in range(rounds):
+        batch = [g for g in distinct_draws(cfg.space_obj, k, rng) if g.hash() not in seen]
+        seen.update(g.hash() for g in batch)
+        for g, r in zip(batch, _results(cfg, batch, device), strict=True):
+            if "error" not in r and r["spikes"] <= cfg.max_spikes and len(kept) < k:
+                kept.append(g)
+                scores.append(_score_values(cfg, r))
+        if len(kept) == k:
+            return kept, scores
+    raise InputError(f"--random {k}: {len(kept)} of {len(seen)} different networks drawn from the "
+                     f"{cfg.space_obj.name} space fire within the search's --max-spikes {cfg.max_spikes:,.0f}; "
+                     "ask for fewer")
 
 
 def covering_width(params: int, shape, classes: int, timesteps: int) -> int:

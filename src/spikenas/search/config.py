@@ -43,6 +43,9 @@ class SearchConfig:
     score_options: dict = field(default_factory=dict)
     also_score: str | None = option(None, "further scores recorded for every candidate from the same forward "
                                           "pass, comma-separated (e.g. rdm)", kind=str)
+    max_spikes: float | None = option(None, "spike budget: a candidate firing more than this many spikes per sample "
+                                            "at initialisation is refused (stored as failed, never chosen nor bred "
+                                            "from; none: no budget)", kind=float, low=0, high=1e12)
     dataset: str = option("digits", "dataset whose training set feeds the score (see `spikenas data list`)")
     data_root: str | None = option(None, "folder with the dataset's files (or $SPIKENAS_DATA)", kind=str)
     candidates: int | None = option(None, "how many candidates to score (none: 200; nsga2: set by "
@@ -75,8 +78,8 @@ class SearchConfig:
     RUNTIME = ("device", "executor", "ray_address", "gpus_per_candidate", "pick")
     # settings of scoring candidates at initialisation, which a training strategy (DARTS) does not do: refused
     # when given for one, and left out of its config.json and report
-    SCORING = ("score", "score_options", "also_score", "candidates", "batch_size", "repeats", "workers", "threads",
-               "executor", "ray_address", "gpus_per_candidate")
+    SCORING = ("score", "score_options", "also_score", "max_spikes", "candidates", "batch_size", "repeats",
+               "workers", "threads", "executor", "ray_address", "gpus_per_candidate")
 
     def __post_init__(self) -> None:
         check_fields(self)

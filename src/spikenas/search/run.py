@@ -21,7 +21,7 @@ from spikenas.logs import TensorBoard, append_trial_csv, write_trials_csv
 from spikenas.progress import Progress
 from spikenas.scores import get_score
 from spikenas.search.config import SearchConfig
-from spikenas.search.context import SearchContext
+from spikenas.search.context import SearchContext, over_budget
 from spikenas.search.executors import Job, make_executor
 from spikenas.search.results import best_of, write_best, write_results
 from spikenas.search.score_batches import score_batches
@@ -74,7 +74,8 @@ def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_prog
                 write_best(run_dir, cfg, best)
             bar.update(1, f"best {best.score:.2f}" if best else "")
 
-        ctx = SearchContext(space, store, executor, cfg.candidates, run_dir, cfg.seed, cfg.workers, on_trial)
+        ctx = SearchContext(space, store, executor, cfg.candidates, run_dir, cfg.seed, cfg.workers, on_trial,
+                            max_spikes=cfg.max_spikes)
         strategy.run(ctx)
         bar.close()
         board.close()
@@ -85,9 +86,14 @@ def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_prog
     chosen = write_results(run_dir, cfg, trials)
     write_trials_csv(run_dir, trials)
     if chosen is None:
+        if any(over_budget(t) for t in trials):
+            fewest = min(t.metrics["spikes"] for t in trials if over_budget(t))
+            raise InputError(f"no candidate within --max-spikes {cfg.max_spikes:,.0f}: the sparsest fired "
+                               f"{fewest:,.0f} spikes per sample at initialisation")
         raise RuntimeError("no candidate could be scored; see the error column of search.sqlite")
-    return {"candidates": len(trials), "failed": sum(not t.ok for t in trials), "best": chosen,
-            "seconds": time.perf_counter() - t0}
+    over = sum(over_budget(t) for t in trials)
+    return {"candidates": len(trials), "failed": sum(not t.ok for t in trials) - over, "over_budget": over,
+            "best": chosen, "seconds": time.perf_counter() - t0}
 
 
 def scoring_job(cfg: SearchConfig) -> Job:

@@ -25,11 +25,16 @@ class RegularizedEvolution(SamplingStrategy):
         self.proposed = 0
 
     def ask(self):
-        for _ in range(MAX_REDRAWS):
-            if self.proposed < self.size or not self.population:
+        """A mutation of the best of a random sample of the population; a random draw while the population is
+        filling, and once half the tries have found only genotypes seen before (a small population of small
+        cells, whose pruned mutations are few, as a spike budget leaves)."""
+        for tries in range(MAX_REDRAWS):
+            if self.proposed < self.size or not self.population or tries >= MAX_REDRAWS // 2:
                 g = self.space.sample(self.rng)
             else:
-                pick = self.rng.choice(len(self.population), self.sample_size, replace=False)
+                # fewer members than the sample where candidates failed (or were over a spike budget)
+                pick = self.rng.choice(len(self.population), min(self.sample_size, len(self.population)),
+                                       replace=False)
                 parent = max((self.population[i] for i in pick), key=lambda m: m[1])[0]
                 g = self.space.mutate(parent, self.rng)
             if g.hash() not in self.seen:
