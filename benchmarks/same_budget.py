@@ -35,6 +35,12 @@ own, SNASNet's 0.5), SAHD's pick and the NSGA-II knee:
         --methods snasnet,snasnet-nsga2 --hidden 0 --step-bn --cpu-amp --dropout 0 --seeds 0,1 --train-samples 0 \\
         --out runs/same-budget-d0
 
+With a spike budget for the searches (here the width-36 baseline's spikes at initialisation):
+
+    python benchmarks/same_budget.py --dataset fashion-mnist --data-root DATA/fashion-mnist --methods snasnet \\
+        --hidden 0 --step-bn --cpu-amp --dropout 0 --max-spikes 5744 --seeds 0,1 --train-samples 0 \\
+        --out runs/same-budget-spikes
+
 CIFAR-10 from the JPEG copy, unpacked (`--dataset folder`; images of any size in class folders):
 
     python benchmarks/same_budget.py --dataset folder --data-root /tmp/cifar10-jpeg --crop-padding 4 --flip \\
@@ -115,6 +121,9 @@ def main() -> None:
     p.add_argument("--dropout", type=float, default=None,
                    help="dropout before the classifier of every network, the baseline's too (default: the found "
                         "network's own: SNASNet's 0.5, else 0; payoff's --dropout)")
+    p.add_argument("--max-spikes", type=float, default=None,
+                   help="spike budget of every search that scores candidates (search's --max-spikes); payoff then "
+                        "draws the random networks within it")
     p.add_argument("--out", default="runs/same-budget")
     args = p.parse_args()
     size = dict(SIZES[args.size])
@@ -136,7 +145,8 @@ def main() -> None:
         for seed in (int(s) for s in args.seeds.split(",")):
             run = Path(args.out) / f"{method}-s{seed}"
             resume = ["--resume"] if (run / "config.json").exists() else []
-            _call(["search", *search_args(method, size, seed, args.hidden, args.step_bn), *data,
+            budget = [] if args.max_spikes is None or method == "darts" else ["--max-spikes", str(args.max_spikes)]
+            _call(["search", *search_args(method, size, seed, args.hidden, args.step_bn), *budget, *data,
                    "--device", args.device, "--run", str(run), "--quiet", *resume])
             resume = ["--resume"] if (run / "payoff" / "config.json").exists() else []
             _call(["payoff", str(run), "--top", "1", "--random", str(args.random), "--seed", str(seed), *recipe,
