@@ -18,7 +18,7 @@ from pathlib import Path
 from spikenas import run_folder
 from spikenas.cli.parser import default_device
 from spikenas.errors import InputError
-from spikenas.models.baseline import BaselineOptions
+from spikenas.models.baseline import GENOTYPE_TAKES, BaselineOptions
 from spikenas.options import declared
 from spikenas.payoff.options import PayoffOptions
 from spikenas.payoff.run import run_payoff
@@ -61,7 +61,7 @@ def train(run, *, dataset: str | None = None, genotype=None, data_root=None, cha
             raise InputError("dataset is required for a new run")
         model = {"name": "baseline", **given["model"]}
         if genotype is not None:
-            baseline_only = [k for k in given["model"] if k != "dropout"]
+            baseline_only = [k for k in given["model"] if k not in GENOTYPE_TAKES]
             if baseline_only:
                 raise InputError(f"{', '.join(baseline_only)}: settings of the baseline, not of a genotype")
             if isinstance(genotype, (str, Path)):

@@ -10,7 +10,7 @@ from spikenas import run_folder, spaces
 from spikenas.cli.parser import default_device
 from spikenas.errors import InputError
 from spikenas.limits import MAX_CHANNELS
-from spikenas.models.baseline import BaselineOptions
+from spikenas.models.baseline import GENOTYPE_TAKES, BaselineOptions
 from spikenas.options import Bounds, add_arguments, declared
 from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.train import distributed
@@ -85,12 +85,12 @@ def settings_from_args(args: argparse.Namespace) -> dict:
     train = recipe_given(args)
     model = {"name": getattr(args, "model", "baseline"), **_given(args, BaselineOptions)}
     if hasattr(args, "genotype"):
-        baseline_only = [k for k in model if k not in ("name", "dropout")]
+        baseline_only = [k for k in model if k != "name" and k not in GENOTYPE_TAKES]
         if baseline_only or hasattr(args, "model"):
             given = ", ".join(["--model"] * hasattr(args, "model") + ["--" + k for k in baseline_only])
             raise InputError(f"{given}: settings of the baseline model, not of a --genotype network")
         model = {**genotype_model(Path(args.genotype), getattr(args, "channels", None)),
-                 **({"dropout": args.dropout} if hasattr(args, "dropout") else {})}
+                 **{k: v for k, v in model.items() if k in GENOTYPE_TAKES}}
     elif hasattr(args, "channels"):
         raise InputError("--channels: a setting of --genotype networks (the baseline takes --width)")
     neuron = _given(args, NeuronConfig)

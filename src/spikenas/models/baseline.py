@@ -27,6 +27,10 @@ class BaselineOptions(Options):
                             shown="0 for the baseline; a genotype's space's own: SNASNet's 0.5, the paper's")
 
 
+# the BaselineOptions a --genotype network takes too (where its space has the layer: train.run.build_model)
+GENOTYPE_TAKES = ("dropout",)
+
+
 def conv_bn(c_in: int, c_out: int) -> nn.Sequential:
     return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out))
 

@@ -8,6 +8,7 @@ counts the convolutions that survive pruning): the two trivial proxies every sco
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -148,14 +149,26 @@ def score_genotypes(cfg: SearchConfig, genotypes: list, device: str) -> list[dic
     return [None if "error" in r else _score_values(cfg, r) for r in _results(cfg, genotypes, device)]
 
 
-def _results(cfg: SearchConfig, genotypes: list, device: str) -> list[dict]:
-    """Each genotype's scoring result (search.scoring.score_candidate's, or {"error": ...})."""
+@contextmanager
+def _scorer(cfg: SearchConfig, device: str):
+    """A function genotypes -> each one's scoring result (search.scoring.score_candidate's, or {"error": ...}),
+    on one executor: the search's scoring batches are read once however often it is called."""
     executor = InlineExecutor(scoring_job(cfg), torch.device(device))
-    try:
+
+    def score(genotypes: list) -> list[dict]:
         results = dict(executor.run([g.to_json() for g in genotypes]))
+        return [results[i] for i in range(len(genotypes))]
+
+    try:
+        yield score
     finally:
         executor.close()
-    return [results[i] for i in range(len(genotypes))]
+
+
+def _results(cfg: SearchConfig, genotypes: list, device: str) -> list[dict]:
+    """Each genotype's scoring result, as the search scored its candidates."""
+    with _scorer(cfg, device) as score:
+        return score(genotypes)
 
 
 def _score_values(cfg: SearchConfig, r: dict) -> dict:
@@ -168,15 +181,16 @@ def draws_within_budget(cfg: SearchConfig, k: int, rng: np.random.Generator, dev
     from (scored, and kept where they fire within --max-spikes at initialisation), with their scores; drawn
     k at a time; an InputError when `rounds` of draws do not give k."""
     kept, scores, seen = [], [], set()
-    for _ in range(rounds):
-        batch = [g for g in distinct_draws(cfg.space_obj, k, rng) if g.hash() not in seen]
-        seen.update(g.hash() for g in batch)
-        for g, r in zip(batch, _results(cfg, batch, device), strict=True):
-            if "error" not in r and r["spikes"] <= cfg.max_spikes and len(kept) < k:
-                kept.append(g)
-                scores.append(_score_values(cfg, r))
-        if len(kept) == k:
-            return kept, scores
+    with _scorer(cfg, device) as score:
+        for _ in range(rounds):
+            batch = [g for g in distinct_draws(cfg.space_obj, k, rng) if g.hash() not in seen]
+            seen.update(g.hash() for g in batch)
+            for g, r in zip(batch, score(batch), strict=True):
+                if "error" not in r and r["spikes"] <= cfg.max_spikes and len(kept) < k:
+                    kept.append(g)
+                    scores.append(_score_values(cfg, r))
+            if len(kept) == k:
+                return kept, scores
     raise InputError(f"--random {k}: {len(kept)} of {len(seen)} different networks drawn from the "
                      f"{cfg.space_obj.name} space fire within the search's --max-spikes {cfg.max_spikes:,.0f}; "
                      "ask for fewer")

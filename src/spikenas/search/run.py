@@ -89,7 +89,7 @@ def run_search(run_dir: Path, cfg: SearchConfig, resume: bool = False, show_prog
         if any(over_budget(t) for t in trials):
             fewest = min(t.metrics["spikes"] for t in trials if over_budget(t))
             raise InputError(f"no candidate within --max-spikes {cfg.max_spikes:,.0f}: the sparsest fired "
-                               f"{fewest:,.0f} spikes per sample at initialisation")
+                             f"{fewest:,.0f} spikes per sample at initialisation")
         raise RuntimeError("no candidate could be scored; see the error column of search.sqlite")
     over = sum(over_budget(t) for t in trials)
     return {"candidates": len(trials), "failed": sum(not t.ok for t in trials) - over, "over_budget": over,
