@@ -121,6 +121,9 @@ def main() -> None:
     p.add_argument("--dropout", type=float, default=None,
                    help="dropout before the classifier of every network, the baseline's too (default: the found "
                         "network's own: SNASNet's 0.5, else 0; payoff's --dropout)")
+    p.add_argument("--tau", type=float, default=None,
+                   help="membrane time constant of every network's LIF, the baseline's too (default: the found "
+                        "network's own: SNASNet's 4/3, else 2; payoff's --tau)")
     p.add_argument("--max-spikes", type=float, default=None,
                    help="spike budget of every search that scores candidates (search's --max-spikes); payoff then "
                         "draws the random networks within it")
@@ -137,7 +140,8 @@ def main() -> None:
     recipe = [*size["recipe"], "--timesteps", str(size["timesteps"]), "--optimizer", "adamw", "--lr", "2e-3",
               "--weight-decay", "0.01", "--crop-padding", str(args.crop_padding), "--val-split", "0.1",
               "--device", args.device, *(["--flip"] if args.flip else []), *(["--cpu-amp"] if args.cpu_amp else []),
-              *([] if args.dropout is None else ["--dropout", str(args.dropout)])]
+              *([] if args.dropout is None else ["--dropout", str(args.dropout)]),
+              *([] if args.tau is None else ["--tau", str(args.tau)])]
     lines = ["| method | seed | network | parameters | validation | test | spikes/sample | uJ/sample | time, s |",
              "|---|---|---|---|---|---|---|---|---|"]
     verdicts = []

@@ -81,8 +81,10 @@ def payoff(search_run, *, dataset: str | None = None, data_root=None, resume: bo
            progress: bool = False, **settings) -> dict:
     """Train a search's chosen network, its next best, random draws from its space and the baseline with
     one recipe into SEARCH_RUN/payoff (docs/payoff.md); returns payoff.json's content. Settings: the
-    payoff's (top, front, random, baseline_width) and TrainConfig's (the recipe)."""
-    given = _grouped(settings, {"payoff": PayoffOptions, "train": TrainConfig}, "payoff")
+    payoff's (top, front, random, baseline_width, dropout), TrainConfig's (the recipe) and the neuron's that
+    every network trains with (kind, tau, threshold, reset, surrogate, backend; the found network's own where
+    not given)."""
+    given = _grouped(settings, {"payoff": PayoffOptions, "train": TrainConfig, "neuron": NeuronConfig}, "payoff")
     return run_payoff(Path(search_run), {"dataset": dataset, "data_root": data_root, **given}, resume=resume,
                       show_progress=progress, default_device=default_device())
 

@@ -12,9 +12,12 @@ from spikenas.cli.train_cmd import add_recipe_arguments, recipe_given
 from spikenas.options import add_arguments, declared
 from spikenas.payoff.options import PayoffOptions
 from spikenas.payoff.run import DEFAULT_VAL_SPLIT, FOLDER, run_payoff
+from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.viz.report import write_report
 
 S = argparse.SUPPRESS
+NEURON_HELP = ("Each setting not given is the found network's own (SNASNet: the paper's LIF, tau 4/3; the other "
+               "spaces: the LIF with tau 2), whatever its default below says.")
 
 
 def add_parser(sub) -> None:
@@ -35,6 +38,7 @@ def add_parser(sub) -> None:
     p.add_argument("--front", action="store_true", default=S, help="train every member of an NSGA-II search's "
                                                                     "Pareto front instead of the top K")
     add_recipe_arguments(p)
+    add_arguments(p.add_argument_group("the neuron of every network, the baseline's too", NEURON_HELP), NeuronConfig)
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=run)
 
@@ -42,7 +46,9 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     train = recipe_given(args)
     payoff = {f.name: getattr(args, f.name) for f in declared(PayoffOptions) if hasattr(args, f.name)}
-    given = {"dataset": args.dataset, "data_root": args.data_root, "train": train, "payoff": payoff}
+    neuron = {f.name: getattr(args, f.name) for f in declared(NeuronConfig) if hasattr(args, f.name)}
+    given = {"dataset": args.dataset, "data_root": args.data_root, "train": train, "payoff": payoff,
+             "neuron": neuron}
     summary = run_payoff(Path(args.search), given, resume=args.resume, show_progress=not args.quiet,
                          default_device=default_device())
     print(format_table(summary))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -36,10 +37,11 @@ def network_size(build) -> tuple[int, int]:
 
 
 def plan_networks(search_dir: Path, cfg: SearchConfig, opts: PayoffOptions, seed: int, shape, classes: int,
-                  timesteps: int, device: str) -> list[dict]:
+                  timesteps: int, device: str, neuron: dict) -> list[dict]:
     """The networks to train, in order: {"name", "kind" (found, top, front, random, baseline), "model" (a
-    training run's model entry, with the one dropout they all train with where the network has a dropout layer),
-    "score" (None where there is none), "parameters", "convolutions"}."""
+    training run's model entry, with the one neuron (`neuron`, NeuronConfig's fields) they all train with, and
+    the one dropout where the network has a dropout layer), "score" (None where there is none), "parameters",
+    "convolutions"}."""
     space = cfg.space_obj
     best = json.loads((search_dir / "best.json").read_text(encoding="utf-8"))
     chosen = space.genotype_from_dict(best["genotype"])
@@ -61,7 +63,7 @@ def plan_networks(search_dir: Path, cfg: SearchConfig, opts: PayoffOptions, seed
     plan = []
     for name, kind, g, values in entries:
         model = {"name": "genotype", "space": cfg.space, "genotype": g.to_dict(), "channels": cfg.channels,
-                 "from": str((search_dir / "best.json").resolve())}
+                 "from": str((search_dir / "best.json").resolve()), "neuron": neuron}
         if space.dropout is not None:
             model["dropout"] = dropout
         params, convs = network_size(lambda g=g: space.build(g, shape, classes, timesteps, channels=cfg.channels))
@@ -75,7 +77,7 @@ def plan_networks(search_dir: Path, cfg: SearchConfig, opts: PayoffOptions, seed
     if width:
         params, convs = network_size(lambda: SpikingVGG(shape, classes, timesteps, width=width))
         plan.append({"name": "baseline", "kind": "baseline",
-                     "model": {"name": "baseline", "width": width, "dropout": dropout},
+                     "model": {"name": "baseline", "width": width, "dropout": dropout, "neuron": neuron},
                      "score": None, "parameters": params, "convolutions": convs,
                      "code": f"SpikingVGG width {width}"})
     return plan
@@ -91,6 +93,13 @@ def one_dropout(space, given: float | None) -> float:
         raise InputError(f"--dropout {given}: the {space.name} space's networks have no dropout layer, so the "
                          "baseline alone would train with it")
     return given
+
+
+def one_neuron(space, given: dict) -> dict:
+    """The neuron every network of the payoff trains with (NeuronConfig's fields): the search space's own
+    (SNASNet: the paper's LIF with tau 4/3; the others: the default LIF, tau 2) with the settings `given`
+    in place of its own, so the baseline trains with the found network's neuron."""
+    return asdict(replace(space.neuron, **given))
 
 
 def distinct_draws(space, k: int, rng: np.random.Generator) -> list:

@@ -15,23 +15,26 @@ from pathlib import Path
 from spikenas import data, run_folder
 from spikenas.atomic import atomic_write_json
 from spikenas.errors import InputError
-from spikenas.options import make_options, options_dict
+from spikenas.options import declared, flag_of, make_options, options_dict
 from spikenas.payoff.options import PayoffOptions
-from spikenas.payoff.plan import plan_networks
+from spikenas.payoff.plan import one_neuron, plan_networks
 from spikenas.payoff.summary import row, summarize
 from spikenas.search.config import SearchConfig
+from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.train.config import TrainConfig
 from spikenas.train.run import merge_resumed, run_training
 from spikenas.train.trainer import CHECKPOINT
 
 FOLDER = "payoff"
 DEFAULT_VAL_SPLIT = 0.1
+_NEURON_FIELDS = {f.name: f for f in declared(NeuronConfig)}
 
 
 def run_payoff(search_dir: Path, given: dict, resume: bool = False, show_progress: bool = True,
                default_device: str = "cpu") -> dict:
     """`given`: {"dataset", "data_root" (None: the search's), "train" (the recipe options given), "payoff"
-    (PayoffOptions fields given)}. Returns payoff.json's content."""
+    (PayoffOptions fields given), "neuron" (NeuronConfig fields given; absent: none)}. Returns payoff.json's
+    content."""
     search_dir = Path(search_dir)
     kind, search_cfg = run_folder.read_config(search_dir)
     if kind != "search":
@@ -52,6 +55,12 @@ def run_payoff(search_dir: Path, given: dict, resume: bool = False, show_progres
             if saved["payoff"].get(key) != value:
                 raise InputError(f"--{key.replace('_', '-')} {value} differs from the payoff run's "
                                  f"{saved['payoff'].get(key)}")
+        for key, value in given.get("neuron", {}).items():
+            planned = saved["neuron"].get(key) if "neuron" in saved else "each network's own"
+            if planned != value:
+                shown = f"{planned:.4g}" if isinstance(planned, float) else planned
+                raise InputError(f"{flag_of(_NEURON_FIELDS[key])} {value} differs from the payoff run's "
+                                 f"neuron setting ({shown})")
         settings = merge_resumed(saved, given)
         cfg = TrainConfig.from_dict(settings["train"])
         plan = saved["networks"]
@@ -99,8 +108,10 @@ def _new(search_dir: Path, search_cfg: dict, given: dict, default_device: str) -
     data_root = given["data_root"] if given["data_root"] is not None else (
         scfg.data_root if dataset == scfg.dataset else None)
     shape, classes = _shape(dataset, data_root, cfg)
-    plan = plan_networks(search_dir, scfg, opts, cfg.seed, shape, classes, cfg.timesteps, cfg.device)
-    settings = {"dataset": dataset, "data_root": data_root, "train": cfg.to_dict(), "payoff": options_dict(opts)}
+    neuron = one_neuron(scfg.space_obj, given.get("neuron", {}))
+    plan = plan_networks(search_dir, scfg, opts, cfg.seed, shape, classes, cfg.timesteps, cfg.device, neuron)
+    settings = {"dataset": dataset, "data_root": data_root, "train": cfg.to_dict(), "payoff": options_dict(opts),
+                "neuron": neuron}
     return settings, cfg, plan
 
 

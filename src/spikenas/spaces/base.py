@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from spikenas.errors import InputError
+from spikenas.snn.neuron_config import NeuronConfig
 
 
 class SpaceBase:
@@ -13,6 +14,8 @@ class SpaceBase:
     # the dropout before the classifier that the space's networks have unless told otherwise (`build(...,
     # dropout=p)`); None: its networks have no dropout layer
     dropout: float | None = None
+    # the neuron the space's networks are built (and searched) with unless given another (`build(..., neuron=)`)
+    neuron: NeuronConfig = NeuronConfig()
 
     def genotype_from_dict(self, d: dict):
         raise NotImplementedError

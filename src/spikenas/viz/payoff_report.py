@@ -76,8 +76,8 @@ RECIPE = ("epochs", "timesteps", "optimizer", "lr", "weight_decay", "batch_size"
 
 
 def _recipe(payoff_dir: Path) -> str:
-    """The recipe every network trained with (payoff/config.json), with the one dropout they share; '' when
-    the config cannot be read."""
+    """The recipe every network trained with (payoff/config.json), with the one dropout and neuron they
+    share; '' when the config cannot be read."""
     try:
         cfg = json.loads((payoff_dir / "config.json").read_text(encoding="utf-8"))
         train, models = cfg["train"], [n["model"] for n in cfg["networks"]]
@@ -88,7 +88,21 @@ def _recipe(payoff_dir: Path) -> str:
     dropouts = {m.get("dropout") for m in models}
     parts.append(f"dropout {dropouts.pop()} for every network" if len(dropouts) == 1 and None not in dropouts
                  else "dropout: each network's own (planned before payoff set one for all)")
+    parts.append(_neuron(models))
     return f"<p>Recipe: {escape(', '.join(parts))}.</p>"
+
+
+def _neuron(models: list[dict]) -> str:
+    """The neuron every network trained with, in words; plans made before payoff set one name none."""
+    neurons = [m.get("neuron") for m in models]
+    n = neurons[0]
+    if not isinstance(n, dict) or any(other != n for other in neurons):
+        return "neuron: each network's own (planned before payoff set one for all)"
+    try:
+        return (f"neuron {str(n['kind']).upper()} with tau {float(n['tau']):.3g}, threshold "
+                f"{float(n['threshold']):g}, {n['reset']} reset and {n['surrogate']} surrogate for every network")
+    except (KeyError, TypeError, ValueError):
+        return "neuron: unreadable in the plan"
 
 
 def _unscored(rows: list[dict]) -> str:

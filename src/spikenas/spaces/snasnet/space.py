@@ -25,7 +25,7 @@ from spikenas.spaces.snasnet.genotype import (
     make_genotype,
     prune,
 )
-from spikenas.spaces.snasnet.network import PAPER_DROPOUT, SnasNet
+from spikenas.spaces.snasnet.network import PAPER_DROPOUT, PAPER_NEURON, SnasNet
 
 PAIRS = [(i, j) for j in range(NODES) for i in range(j)]
 
@@ -51,6 +51,7 @@ class SnasnetSpace(SpaceBase):
 
     Options = SnasnetOptions
     dropout = PAPER_DROPOUT
+    neuron = PAPER_NEURON
 
     def __init__(self, options: SnasnetOptions | None = None, backward: bool = True) -> None:
         self.options = options or SnasnetOptions()
