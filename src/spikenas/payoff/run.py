@@ -56,7 +56,7 @@ def run_payoff(search_dir: Path, given: dict, resume: bool = False, show_progres
                 raise InputError(f"--{key.replace('_', '-')} {value} differs from the payoff run's "
                                  f"{saved['payoff'].get(key)}")
         for key, value in given.get("neuron", {}).items():
-            planned = saved["neuron"].get(key) if "neuron" in saved else "each network's own"
+            planned = saved["neuron"].get(key) if isinstance(saved.get("neuron"), dict) else "each network's own"
             if planned != value:
                 shown = f"{planned:.4g}" if isinstance(planned, float) else planned
                 raise InputError(f"{flag_of(_NEURON_FIELDS[key])} {value} differs from the payoff run's "
