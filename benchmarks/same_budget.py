@@ -97,6 +97,19 @@ def search_args(method: str, size: dict, seed: int, hidden: int | None = None, s
     raise SystemExit(f"unknown method {method!r}: snasnet, snasnet-nsga2, mse or darts")
 
 
+# settings of every network that the protocol passes on to `spikenas payoff` when given
+PAYOFF_SETTINGS = {
+    "--dropout": "dropout before the classifier of every network, the baseline's too (default: the found network's "
+                 "own: SNASNet's 0.5, else 0; payoff's --dropout)",
+    "--tau": "membrane time constant of every network's LIF, the baseline's too (default: the found network's "
+             "own: SNASNet's 4/3, else 2; payoff's --tau)",
+}
+
+
+def _given(flag: str, value) -> list[str]:
+    return [] if value is None else [flag, str(value)]
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--methods", default="snasnet,mse")
@@ -118,12 +131,8 @@ def main() -> None:
                    help="SNASNet: batch-norm statistics per timestep in cells with feedback edges (the space's "
                         "--step-bn)")
     p.add_argument("--cpu-amp", action="store_true", help="train every network under bf16 autocast on the CPU")
-    p.add_argument("--dropout", type=float, default=None,
-                   help="dropout before the classifier of every network, the baseline's too (default: the found "
-                        "network's own: SNASNet's 0.5, else 0; payoff's --dropout)")
-    p.add_argument("--tau", type=float, default=None,
-                   help="membrane time constant of every network's LIF, the baseline's too (default: the found "
-                        "network's own: SNASNet's 4/3, else 2; payoff's --tau)")
+    for flag, what in PAYOFF_SETTINGS.items():
+        p.add_argument(flag, type=float, default=None, help=what)
     p.add_argument("--max-spikes", type=float, default=None,
                    help="spike budget of every search that scores candidates (search's --max-spikes); payoff then "
                         "draws the random networks within it")
@@ -140,8 +149,7 @@ def main() -> None:
     recipe = [*size["recipe"], "--timesteps", str(size["timesteps"]), "--optimizer", "adamw", "--lr", "2e-3",
               "--weight-decay", "0.01", "--crop-padding", str(args.crop_padding), "--val-split", "0.1",
               "--device", args.device, *(["--flip"] if args.flip else []), *(["--cpu-amp"] if args.cpu_amp else []),
-              *([] if args.dropout is None else ["--dropout", str(args.dropout)]),
-              *([] if args.tau is None else ["--tau", str(args.tau)])]
+              *[v for flag in PAYOFF_SETTINGS for v in _given(flag, getattr(args, flag[2:]))]]
     lines = ["| method | seed | network | parameters | validation | test | spikes/sample | uJ/sample | time, s |",
              "|---|---|---|---|---|---|---|---|---|"]
     verdicts = []
