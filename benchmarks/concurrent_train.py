@@ -15,8 +15,8 @@ stopped and reported as unfinished. Prints one markdown table and writes OUT/sum
         --val-split 0.1 --dropout 0
 
 jobs.json: a list of {"name": ..., "genotype": FILE, "channels": C} or {"name": ..., "width": W}. The
-arguments after `--` go to every `spikenas train` (and the probe reads --timesteps, --batch-size,
---optimizer, --lr, --val-split and --train-samples from them).
+arguments after `--` go to every `spikenas train`, and the probe builds and steps each network as
+`spikenas train` reads them.
 """
 
 from __future__ import annotations
@@ -33,34 +33,33 @@ from pathlib import Path
 PROBE_WARMUP, STARTUP_S, MARGIN = 5, 40.0, 1.25
 
 
-def recipe_value(train_args: list[str], flag: str, default):
-    """The value of `flag` among the shared `spikenas train` arguments (`--flag V`), or `default`."""
-    if flag in train_args:
-        return type(default)(train_args[train_args.index(flag) + 1])
-    return default
-
-
-def model_spec(job: dict) -> dict:
+def model_args(job: dict) -> list[str]:
+    """The `spikenas train` arguments that choose `job`'s network."""
     if "genotype" in job:
-        from spikenas.train.run import genotype_model
+        return ["--genotype", job["genotype"], "--channels", str(job["channels"])]
+    return ["--width", str(job["width"])]
 
-        return {**genotype_model(Path(job["genotype"]), job.get("channels")), "dropout": 0.0}
-    return {"name": "baseline", "width": job["width"], "dropout": 0.0}
+
+def train_settings(job: dict, train_args: list[str], device: str) -> tuple[dict, object]:
+    """(model entry, TrainConfig) exactly as `spikenas train` reads `job`'s arguments and the shared ones."""
+    from spikenas.cli.main import build_parser
+    from spikenas.cli.train_cmd import settings_from_args
+    from spikenas.train.config import TrainConfig
+
+    args = build_parser().parse_args(["train", "--run", "-", "--device", device, *model_args(job), *train_args])
+    settings = settings_from_args(args)
+    return settings["model"], TrainConfig.from_dict(settings["train"])
 
 
 def probe(job: dict, shape: list[int], classes: int, train_args: list[str], device: str, steps: int) -> dict:
     """Seconds per training step of `job`'s network on random input, its parameters."""
     import torch
 
-    from spikenas.train.config import TrainConfig
     from spikenas.train.run import build_model
     from spikenas.train.trainer import count_parameters, make_optimizer, supervised_step
 
-    cfg = TrainConfig(device=device, timesteps=recipe_value(train_args, "--timesteps", 4),
-                      batch_size=recipe_value(train_args, "--batch-size", 128),
-                      optimizer=recipe_value(train_args, "--optimizer", "sgd"),
-                      lr=recipe_value(train_args, "--lr", 0.01))
-    model = build_model(model_spec(job), shape, classes, cfg.timesteps).to(device)
+    spec, cfg = train_settings(job, train_args, device)
+    model = build_model(spec, shape, classes, cfg.timesteps).to(device)
     if device.startswith("cuda"):
         model.to(memory_format=torch.channels_last)
     opt, step = make_optimizer(model, cfg), supervised_step(cfg, torch.device(device))
@@ -140,10 +139,10 @@ def main() -> None:
         else:
             print(f"probe {j['name']}: failed (exit status {p.returncode}); not trained", flush=True)
     jobs = [j for j in jobs if j["name"] in measured]
-    val_split = recipe_value(train_args, "--val-split", 0.0)
-    val_n = int(round(a.train_size * val_split))
-    train_n = recipe_value(train_args, "--train-samples", 0) or a.train_size - val_n
-    batch = recipe_value(train_args, "--batch-size", 128)
+    _, cfg = train_settings(jobs[0], train_args, a.device)
+    val_n = int(round(a.train_size * cfg.val_split))
+    train_n = cfg.train_samples or a.train_size - val_n
+    batch = cfg.batch_size
     slowest = max(m["step_s"] for m in measured.values())
     left = a.budget_s - (time.monotonic() - t0)
     epochs = epochs_within(slowest, left, train_n, batch, val_n, a.test_size, a.max_epochs)
@@ -152,11 +151,9 @@ def main() -> None:
     print(f"{len(jobs)} networks, {epochs} epochs each ({left:.0f} s left)", flush=True)
     procs = {}
     for j in jobs:
-        model = (["--genotype", j["genotype"], "--channels", str(j["channels"])] if "genotype" in j
-                 else ["--width", str(j["width"])])
         cmd = [sys.executable, "-m", "spikenas", "train", "--dataset", a.dataset, "--data-root", a.data_root,
                "--device", a.device, "--run", str(out / j["name"]), "--epochs", str(epochs), "--quiet",
-               *model, *train_args]
+               *model_args(j), *train_args]
         log = open(out / f"{j['name']}.log", "w")  # noqa: SIM115 (closed with the process)
         procs[j["name"]] = (subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env), log)
     deadline = t0 + a.budget_s
