@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spikenas import spaces
-from spikenas.cells import GraphCell
+from spikenas.cells import CellGraph, Edge, GraphCell
 from spikenas.errors import InputError
 from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.snn.timestep_bn import TimestepBatchNorm2d
@@ -134,6 +134,24 @@ def test_feedback_edge_delivers_one_step_later():
     # a delay on the only path to the output would leave it unreachable within the step: invalid
     with pytest.raises(InvalidGenome, match="cannot be reached"):
         _cell("feedforward-2", [("identity", "E", 1)])
+
+
+def test_a_template_edge_turned_into_feedback_beside_the_templates_own_keeps_its_operation():
+    # ei-recurrent-4 with identity ops, 0 -> 2 and 2 -> 3 (inhibitory) turned into feedback: node 2 holds what
+    # 3 -> 2 (excitatory) and the inhibitory 3 -> 2 deliver, n3[t-1] for positive inputs, and feeds node 0 at the
+    # next step, so y[t] = x[t] + y[t-2]. Both 3 -> 2 edges once ran one operation (the excitatory one, its
+    # membrane stepped twice): y[t] = x[t] + 2 y[t-2].
+    cell = _cell("ei-recurrent-4", [("identity", "E", 0), ("identity", "E", 1), ("identity", "E", 0),
+                                    ("identity", "I", 1), ("identity", "E", 0)])
+    assert {cell.ops["m0_3_2"].sign, cell.ops["m0_3_2_b"].sign} == {"E", "I"}
+    x = torch.rand(5, 3, 2, 5, 5) + 0.1
+    expect = []
+    for t in range(5):
+        expect.append(x[t] + (expect[t - 2] if t >= 2 else 0))
+    assert torch.allclose(cell(x), torch.stack(expect))
+    edges = (Edge(0, 1, "identity"), Edge(0, 1, "lif_conv3x3_bn"))
+    with pytest.raises(ValueError, match="0_1 more than once"):
+        GraphCell(CellGraph(2, edges, (1,)), 4, NeuronConfig())
 
 
 @pytest.mark.parametrize("sign", ["E", "I"])

@@ -59,6 +59,10 @@ class GraphCell(nn.Module):
         self.node_sum = stacked_sum if stacked_sums else total
         self.stepped = graph.stepped
         per_step = timesteps if (per_step_bn and self.stepped) else None
+        names = [e.name for e in graph.edges]
+        if len(set(names)) != len(names):
+            twice = sorted({n for n in names if names.count(n) > 1})
+            raise ValueError(f"edges named {', '.join(twice)} more than once: each edge needs its own operation")
         ops: dict[str, nn.Module] = {}
         for e in graph.edges:
             params = dict(e.params)

@@ -121,15 +121,22 @@ TABLE_OPS = {"identity": "identity", "conv3x3": "lif_conv3x3_bn", "conv5x5": "li
 def cell_graph(cell: CellSpec) -> CellGraph:
     """A cell's motifs joined into one graph: node 0 is the cell's input; each motif adds its kept nodes
     (its node 0 is the node it reads); the output sums the motifs no later motif reads. Edge keys name the
-    motif slot and its template nodes ("m0_0_1")."""
+    motif slot and its template nodes ("m0_0_1"); a second edge between the same two nodes (a template edge
+    turned into feedback beside the template's own feedback edge: recurrent-3, lateral-3, ei-recurrent-4)
+    is "m0_2_1_b", so that each edge has its own operation."""
     edges, motif_out, count = [], [], 1
     for m, motif in enumerate(cell.motifs):
         node = {0: 0 if motif.source == 0 else motif_out[motif.source - 1]}
         for n in range(1, motif.nodes):
             if any(e.dst == n or e.src == n for e in motif.edges):
                 node[n], count = count, count + 1
-        edges += [Edge(node[e.src], node[e.dst], TABLE_OPS[e.op], e.delay, f"m{m}_{e.src}_{e.dst}",
-                       (("sign", e.sign),) if e.sign else ()) for e in motif.edges]
+        keys: set[str] = set()
+        for e in motif.edges:
+            key = f"m{m}_{e.src}_{e.dst}"
+            key = f"{key}_b" if key in keys else key
+            keys.add(key)
+            edges.append(Edge(node[e.src], node[e.dst], TABLE_OPS[e.op], e.delay, key,
+                              (("sign", e.sign),) if e.sign else ()))
         motif_out.append(node[motif.nodes - 1])
     return CellGraph(count, tuple(edges), tuple(motif_out[m] for m in cell.outputs))
 
