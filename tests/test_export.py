@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from spikenas import spaces
+from spikenas.cells import share_duplicate_neurons
 from spikenas.errors import InputError
 from spikenas.export import to_torchscript
 from spikenas.export.nir_graph import to_nir
@@ -96,14 +97,19 @@ def _snasnet_with_feedback(hidden: int = 1024):
             return g
 
 
-@pytest.mark.parametrize("which", ["snasnet", "snasnet-hidden0", "baseline"])
+@pytest.mark.parametrize("which", ["snasnet", "snasnet-hidden0", "snasnet-shared", "baseline"])
 def test_nir_round_trip_runs_like_the_network(which, tmp_path):
     torch.manual_seed(0)
     T, shape = 3, (1, 8, 8)
     if which.startswith("snasnet"):
         genotype = _snasnet_with_feedback(0 if which.endswith("hidden0") else 1024)
+        if which.endswith("shared"):  # node 0 feeds two convolutions through one neuron (cells.graph_cell)
+            genotype = spaces.get("snasnet").genotype_from_dict(
+                {"space": "snasnet", "matrix": [[0, 3, 1, 3], [0, 0, 2, 0], [0, 0, 0, 3], [0, 3, 0, 0]]})
         model = spaces.get("snasnet").build(genotype, shape, 10, T, channels=8,
                                             neuron=NeuronConfig(tau=2.0, threshold=0.3))
+        if which.endswith("shared"):
+            assert share_duplicate_neurons(model) == 2
         for fc in (model.fc1, model.fc2):  # the paper's initial std lets no spike reach the votes
             if fc is not None:
                 torch.nn.init.normal_(fc.module.weight, 0, 0.5)
@@ -117,8 +123,9 @@ def test_nir_round_trip_runs_like_the_network(which, tmp_path):
     back = nir.read(tmp_path / "m.nir")
     assert set(back.nodes) == set(graph.nodes) and sorted(back.edges) == sorted(graph.edges)
     if which.startswith("snasnet"):
-        assert ("fc1" in back.nodes) == (which == "snasnet")
+        assert ("fc1" in back.nodes) == (not which.endswith("hidden0"))
         assert any(isinstance(n, nir.Delay) for n in back.nodes.values())
+        assert ("cell1.node0_0_1.lif" in back.nodes) == (which == "snasnet-shared")
         conv, bn = model.stem[0], model.stem[1]
         folded = conv.weight * (bn.weight / torch.sqrt(bn.running_var + bn.eps))[:, None, None, None]
         assert np.allclose(back.nodes["stem"].weight, folded.detach().numpy(), atol=1e-6)
@@ -161,6 +168,8 @@ def test_torchscript_gives_the_same_logits(space_name, tmp_path):
         genotype = space.genotype_from_dict({"matrix": [[0, 3, 0, 2], [0, 0, 2, 0], [1, 0, 0, 0], [0, 2, 0, 0]],
                                              "step_bn": True})
     model = space.build(genotype, (1, 12, 12), 10, 3, channels=8).eval()
+    shared = share_duplicate_neurons(model)  # as a trained network is built
+    assert shared or space_name != "snasnet-step-bn"  # its node 0 feeds two convolutions
     about = {"input_shape": (1, 12, 12), "timesteps": 3}
     to_torchscript(model, about, tmp_path / "m.pt")
     loaded = torch.jit.load(str(tmp_path / "m.pt"))

@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from spikenas import data, run_folder, spaces
+from spikenas.cells import share_duplicate_neurons
 from spikenas.errors import InputError
 from spikenas.spaces.files import load_genotype
 from spikenas.train.checkpoint import load_checkpoint
@@ -64,6 +65,7 @@ def load_network(path, dataset: str | None = None, timesteps: int | None = None,
         T = timesteps or int(d.get("timesteps") or 4)
         torch.manual_seed(0)
         model = spaces.get(space_name).build(genotype, shape, classes, T, channels=d.get("channels"))
+        share_duplicate_neurons(model)  # as training builds it
         about = {"trained": False, "dataset": dataset}
     about.update(input_shape=tuple(shape), classes=classes, timesteps=T, source=str(path),
                  events=data.get_info(about["dataset"]).kind == "events")

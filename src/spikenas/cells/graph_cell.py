@@ -5,6 +5,12 @@ edge order, each node summing its inputs. With feedback edges the cell steps thr
 sums its same-step inputs and the feedback its sources sent at t-1 (a node fed only by feedback holds zeros
 until its first delivery), and every op's neuron state is carried in locals. Node 0 is the cell's input;
 the output is the sum of the graph's output nodes, and zeros when none of them can be reached.
+
+Edges leaving one node each begin with their own neuron (the methods' cells: LIF -> conv -> BN per edge), and
+equal neurons without parameters, fed the same node, fire the same spikes. `share_neurons` (what a trained
+network is built with: `share_duplicate_neurons`) gives each such group one neuron whose spikes all its edges'
+convolutions read: the same outputs, gradients and state dict, fewer neurons, and spike counts that count each
+distinct neuron once. Searches score the cells as built, one neuron per edge (the methods' own scores).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import torch
 from torch import nn
 
 from spikenas.cells.graph import CellGraph
-from spikenas.cells.ops import make_op, op_key
+from spikenas.cells.ops import EdgeOp, edge_neuron, make_op, op_key
 from spikenas.cells.pool import OpPool
 from spikenas.snn import is_neuron, steps_recorded_once
 from spikenas.snn.neuron_config import NeuronConfig
@@ -56,6 +62,10 @@ class GraphCell(nn.Module):
                  per_step_bn: bool = False, pool: OpPool | None = None, stacked_sums: bool = False) -> None:
         super().__init__()
         self.graph = graph
+        self.neuron_config = neuron
+        self.pooled = pool is not None
+        self.shared = nn.ModuleDict()  # one neuron per group of edges that fire the same spikes
+        self.spikes_of: dict[str, str] = {}  # edge name -> its group's key in `shared`
         self.node_sum = stacked_sum if stacked_sums else total
         self.stepped = graph.stepped
         per_step = timesteps if (per_step_bn and self.stepped) else None
@@ -89,32 +99,82 @@ class GraphCell(nn.Module):
 
     def _sequence(self, x_seq: torch.Tensor, *more: torch.Tensor) -> torch.Tensor:
         nodes = {0: x_seq, **{k + 1: x for k, x in enumerate(more)}}
+        fired: dict[str, torch.Tensor] = {}
         for j in range(self.graph.inputs, self.graph.nodes):
-            inputs = [self.ops[e.name](nodes[e.src]) for e in self.into[j] if e.src in nodes]
+            inputs = [self._edge(e, nodes[e.src], fired) for e in self.into[j] if e.src in nodes]
             if inputs:
                 nodes[j] = self.node_sum(inputs)
         outs = [nodes[o] for o in self.graph.outputs if o in nodes]
         return self._combine(outs, 2) if outs else torch.zeros_like(x_seq)
 
     def _stepped(self, x_seq: torch.Tensor, *more: torch.Tensor) -> torch.Tensor:
-        with steps_recorded_once(m for m in self.ops.modules() if is_neuron(m)):
+        with steps_recorded_once(m for m in self.modules() if is_neuron(m)):
             return self._steps(x_seq, *more)
 
     def _steps(self, x_seq: torch.Tensor, *more: torch.Tensor) -> torch.Tensor:
-        state: dict[str, torch.Tensor | None] = {k: None for k in self.ops}
+        state: dict[str, torch.Tensor | None] = {k: None for k in (*self.ops, *self.shared)}
         feedback: dict[int, torch.Tensor] = {}
         out = []
         for t in range(x_seq.shape[0]):
             nodes = {k: x[t] + feedback[k] if k in feedback else x[t] for k, x in enumerate((x_seq, *more))}
+            fired: dict[str, torch.Tensor] = {}
             for j in range(self.graph.inputs, self.graph.nodes):
                 acc = feedback.get(j)
                 for e in self.into[j]:
-                    y, state[e.name] = self.ops[e.name].step(nodes[e.src], state[e.name], t)
+                    y = self._edge_step(e, nodes[e.src], state, fired, t)
                     acc = y if acc is None else acc + y
                 nodes[j] = acc if acc is not None else torch.zeros_like(x_seq[t])  # fed only by feedback
             feedback = {}
             for e in self.feedback:
-                y, state[e.name] = self.ops[e.name].step(nodes[e.src], state[e.name], t)
+                y = self._edge_step(e, nodes[e.src], state, fired, t)
                 feedback[e.dst] = y if e.dst not in feedback else feedback[e.dst] + y
             out.append(self._combine([nodes[o] for o in self.graph.outputs], 1))
         return torch.stack(out)
+
+    def _edge(self, e, x_seq: torch.Tensor, fired: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Edge e on its source's whole sequence; a shared neuron fires once, for the first of its edges."""
+        key = self.spikes_of.get(e.name)
+        if key is None:
+            return self.ops[e.name](x_seq)
+        if key not in fired:
+            fired[key] = self.shared[key](x_seq)
+        return self.ops[e.name].from_spikes(fired[key])
+
+    def _edge_step(self, e, x: torch.Tensor, state: dict, fired: dict[str, torch.Tensor], t: int) -> torch.Tensor:
+        """Edge e at step t, the neurons' membranes carried in `state`; a shared neuron steps once per step."""
+        key = self.spikes_of.get(e.name)
+        if key is None:
+            y, state[e.name] = self.ops[e.name].step(x, state[e.name], t)
+            return y
+        if key not in fired:
+            fired[key], state[key] = self.shared[key].step(x, state[key])
+        return self.ops[e.name].step_from_spikes(fired[key], t)
+
+    def share_neurons(self) -> int:
+        """Each group of edges that leave one node through equal neurons without parameters (the network's
+        neuron with the same edge settings) takes one neuron, the first edge's; returns how many neurons
+        went. A learned neuron (PLIF) is each edge's own to learn, and is left so."""
+        if self.pooled:
+            raise ValueError("a cell built from an op pool shares its ops with other networks: build it alone")
+        groups: dict[tuple, list] = {}
+        for e in self.graph.edges:
+            op = self.ops[e.name]  # an op registered elsewhere (docs/extending.md) keeps its own neuron
+            m = getattr(op, "neuron", None) if isinstance(op, EdgeOp) else None
+            if m is not None and not any(True for _ in m.parameters()):
+                groups.setdefault((e.src, edge_neuron(self.neuron_config, dict(e.params))), []).append(e)
+        removed = 0
+        for edges in groups.values():
+            if len(edges) < 2:
+                continue
+            key = f"node{edges[0].src}_{edges[0].name}"
+            self.shared[key] = self.ops[edges[0].name].neuron
+            for e in edges:
+                del self.ops[e.name].neuron
+                self.spikes_of[e.name] = key
+            removed += len(edges) - 1
+        return removed
+
+
+def share_duplicate_neurons(model: nn.Module) -> int:
+    """`GraphCell.share_neurons` in every cell of `model`; the number of neurons removed."""
+    return sum(m.share_neurons() for m in model.modules() if isinstance(m, GraphCell))

@@ -90,8 +90,12 @@ class EdgeOp(nn.Module):
         if self.kind != "conv":
             return self._signed(self.pool(x)), None
         s, v = self.neuron.step(x, v)
+        return self.step_from_spikes(s, t), v
+
+    def step_from_spikes(self, s: torch.Tensor, t: int) -> torch.Tensor:
+        """Timestep t of a convolution whose input's spikes its caller made (`from_spikes`, one step)."""
         z = self.conv(s)
-        return self._signed(self.bn.step(z, t) if isinstance(self.bn, TimestepBatchNorm2d) else self.bn(z)), v
+        return self._signed(self.bn.step(z, t) if isinstance(self.bn, TimestepBatchNorm2d) else self.bn(z))
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,7 @@ class Builder:
         shape = self.shape[src]
         names = {j: self.junction(f"{prefix}.n{j}", shape) for j in range(g.nodes)}
         self.edges.append((src, names[0]))
+        fired: dict[str, str] = {}  # a shared neuron's NIR node, made for the first of its edges
         for e in g.edges:
             op: EdgeOp = cell.ops[e.name]
             where = f"{prefix} edge {e.src}->{e.dst} ({e.op})"
@@ -131,7 +132,13 @@ class Builder:
             at = names[e.src]
             base = f"{prefix}.e{e.src}_{e.dst}_{e.name}".replace("/", "_")
             if op.kind == "conv":
-                at = self.neuron(f"{base}.lif", op.neuron, at)
+                key = cell.spikes_of.get(e.name)
+                if key is None:
+                    at = self.neuron(f"{base}.lif", op.neuron, at)
+                elif key in fired:
+                    at = fired[key]
+                else:
+                    at = fired[key] = self.neuron(f"{prefix}.{key}.lif", cell.shared[key], at)
                 at = self.conv(f"{base}.conv", op.conv, op.bn, at)
             elif op.kind == "avgpool" or (op.kind == "skip" and isinstance(op.pool, nn.AvgPool2d)):
                 at = self.avgpool(f"{base}.pool", op.pool, at)

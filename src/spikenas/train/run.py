@@ -16,6 +16,7 @@ from torch import nn
 from spikenas import data, run_folder, spaces
 from spikenas.allocator import keep_freed_memory
 from spikenas.atomic import atomic_write_json
+from spikenas.cells import share_duplicate_neurons
 from spikenas.errors import InputError
 from spikenas.limits import MAX_CHANNELS
 from spikenas.models.baseline import BaselineOptions, SpikingVGG
@@ -32,7 +33,8 @@ from spikenas.train.trainer import CHECKPOINT, fit
 
 
 def build_model(spec: dict, in_shape, num_classes: int, timesteps: int) -> nn.Module:
-    """The network a run's `model` entry describes; an impossible setting is an InputError."""
+    """The network a run's `model` entry describes (a cell's edges that fire the same spikes share one neuron:
+    cells.graph_cell); an impossible setting is an InputError."""
     if not isinstance(spec, dict) or not isinstance(spec.get("neuron", {}), dict):
         raise InputError(f"model: expected a mapping, not {spec!r}")
     try:
@@ -46,8 +48,10 @@ def build_model(spec: dict, in_shape, num_classes: int, timesteps: int) -> nn.Mo
             space = spaces.get(spec["space"])
             genotype = space.genotype_from_json(json.dumps(spec["genotype"]))
             Bounds(int, 1, MAX_CHANNELS, optional=True).check("channels", spec.get("channels"))
-            return space.build(genotype, tuple(in_shape), num_classes, timesteps, channels=spec.get("channels"),
-                               neuron=neuron if "neuron" in spec else None, **dropout_setting(space, spec))
+            model = space.build(genotype, tuple(in_shape), num_classes, timesteps, channels=spec.get("channels"),
+                                neuron=neuron if "neuron" in spec else None, **dropout_setting(space, spec))
+            share_duplicate_neurons(model)  # the same function and state dict; each distinct neuron counted once
+            return model
     except (TypeError, ValueError, KeyError) as e:
         raise InputError(f"model: {e}") from None
     raise InputError(f"unknown model {spec.get('name')!r}")
