@@ -1,0 +1,103 @@
+"""Which training-free score, at which width, batch and length, ranks a payoff run's networks best? Every
+network a finished payoff trained (found and random draws; the ones the search could score) is scored again at
+initialisation by every RDM variant (2 dissimilarities x 4 reductions), SAHD, and spikes at initialisation, at
+each setting given, and each score's Kendall tau / Spearman rho against the networks' validation accuracy
+(the payoff's seed, each seed `proxy_ceiling.py` trained, and their mean) is printed as a markdown table.
+
+    python benchmarks/proxy_variants.py runs/px2/mse --seeds-out runs/px2/mse-seeds \\
+        --settings 16x256x2,32x256x2,16x64x2,16x256x4
+
+A setting is CHANNELSxBATCHxTIMESTEPS; the networks are built and seeded as the search built them (same
+weights for the same genotype and seed) and scored on the search's scoring batches at that batch size (two
+repeats). At the search's own setting, the recomputed score of the search's kind must equal the recorded
+one: checked, and said. `--cache FILE` keeps the scores, so that another ground truth (a seed trained since)
+or another setting costs only what it adds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from spikenas import run_folder, spaces
+from spikenas.payoff.ranks import kendall_tau, spearman_rho
+from spikenas.search.score_batches import score_batches
+from spikenas.search.scoring import Networks
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rdm_proxy import scores_of  # noqa: E402  (benchmarks/ is not a package)
+
+
+def accuracies(payoff: Path, seeds_out: Path | None, names: list[str]) -> dict[str, list[float]]:
+    """Validation accuracy per network name for the payoff's seed and every seed under `seeds_out`."""
+    done = {r["name"]: r for r in json.loads((payoff / "payoff.json").read_text())["networks"]}
+    seed = json.loads((payoff / "config.json").read_text())["train"]["seed"]
+    runs = {f"seed {seed}": [done[n]["val_accuracy"] for n in names]}
+    for folder in sorted(seeds_out.glob("seed*")) if seeds_out else []:
+        metrics = [run_folder.read_metrics(folder / n) for n in names]
+        if all(m and m.get("status") == "done" for m in metrics):
+            runs[f"seed {folder.name[4:]}"] = [m["history"][-1]["val_accuracy"] for m in metrics]
+    return runs
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("search_run", help="a search run folder whose payoff/ has finished")
+    ap.add_argument("--seeds-out", type=Path, default=None, help="proxy_ceiling.py's --out for the same run")
+    ap.add_argument("--settings", default="16x256x2", help="comma-separated CHANNELSxBATCHxTIMESTEPS")
+    ap.add_argument("--cache", type=Path, default=None,
+                    help="a JSON file of the scores computed so far (per setting and genotype), read and extended")
+    a = ap.parse_args()
+    cache = json.loads(a.cache.read_text()) if a.cache and a.cache.is_file() else {}
+    search = Path(a.search_run)
+    scfg = json.loads((search / "config.json").read_text())
+    payoff = search / "payoff"
+    pcfg = json.loads((payoff / "config.json").read_text())
+    status = {r["name"]: r["status"] for r in json.loads((payoff / "payoff.json").read_text())["networks"]}
+    plan = [e for e in pcfg["networks"] if e["kind"] != "baseline" and status.get(e["name"]) == "done"
+            and e.get("scores") and all(v is not None for v in e["scores"].values())]
+    names = [e["name"] for e in plan]
+    truth = accuracies(payoff, a.seeds_out, names)
+    if len(truth) > 1:
+        truth["their mean"] = [sum(v[i] for v in truth.values()) / len(truth) for i in range(len(names))]
+    space = spaces.get(scfg["space"], **scfg.get("space_options", {}))
+    genotypes = [space.genotype_from_dict(e["model"]["genotype"]) for e in plan]
+    print(f"{len(plan)} networks scored by the search; ground truth: {', '.join(truth)}\n")
+    print("| setting | score | " + " | ".join(f"tau / rho against {k}" for k in truth) + " |")
+    print("|---|---|" + "---|" * len(truth))
+    for setting in a.settings.split(","):
+        C, B, T = (int(v) for v in setting.split("x"))
+        batches, labels, shape, classes = score_batches(scfg["dataset"], scfg["data_root"], T, B,
+                                                        scfg["repeats"], scfg["seed"])
+        networks = Networks(space, dict(input_shape=shape, num_classes=classes, timesteps=T, channels=C),
+                            torch.device("cpu"), reuse=False, channels_last=False)
+        t0, rows, known = time.perf_counter(), [], cache.setdefault(setting, {})
+        for g in genotypes:
+            if g.hash() not in known:
+                known[g.hash()] = scores_of(networks.get(g, scfg["seed"]), batches, labels)
+            rows.append(known[g.hash()])
+        if a.cache:
+            a.cache.write_text(json.dumps(cache))
+        own = (C, B, T) == (scfg["channels"], scfg["batch_size"], scfg["timesteps"])
+        if own and scfg["score"] == "rdm":
+            opts = scfg["score_options"]
+            key = f"rdm/{opts['rdm_dissimilarity']}/{opts['rdm_reduction']}"
+            worst = max(abs(r[key] - e["scores"]["rdm"]) for r, e in zip(rows, plan, strict=True))
+            print(f"(the search's setting: {key} recomputed within {worst:.2e} of the recorded scores)\n")
+        for score in rows[0]:
+            xs = [r[score] for r in rows]
+            cells = []
+            for ys in truth.values():
+                tau, rho = kendall_tau(xs, ys), spearman_rho(xs, ys)
+                cells.append("-" if tau is None else f"{tau:+.3f} / {rho:+.3f}")
+            print(f"| C={C}, batch {B}, T={T} | {score} | " + " | ".join(cells) + " |", flush=True)
+        print(f"<!-- {setting}: {time.perf_counter() - t0:.0f} s -->", flush=True)
+
+
+if __name__ == "__main__":
+    main()
