@@ -23,9 +23,9 @@ from spikenas import spaces
 from spikenas.cells import GraphCell, share_duplicate_neurons
 
 
-def twins(metrics: dict) -> tuple[float, bool] | None:
-    """(spikes the shared neurons no longer count, whether every group's counts agreed); None: not a cell
-    network."""
+def twins(metrics: dict) -> tuple[str, float, bool] | None:
+    """(the genotype's code, spikes the shared neurons no longer count, whether every group's counts agreed);
+    None: not a cell network."""
     model = metrics["model"]
     if model.get("name") != "genotype":
         return None
@@ -47,7 +47,7 @@ def twins(metrics: dict) -> tuple[float, bool] | None:
             mine, theirs = layers[f"{name}.ops.{edge}.neuron"], layers[f"{name}.ops.{first}.neuron"]
             equal &= abs(mine - theirs) <= 1e-9 * max(1.0, theirs)
             dropped += mine
-    return dropped, equal
+    return genotype.code(), dropped, equal
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,8 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             if found is None:
                 what, after, note = f"baseline width {m['model'].get('width')}", total, ""
             else:
-                dropped, equal = found
-                code = spaces.get(m["model"]["space"]).genotype_from_dict(m["model"]["genotype"]).code()
+                code, dropped, equal = found
                 what, after = f"`{code}`", total - dropped
                 note = "" if equal else " (twins' counts differ)"
             change = f"{(after - total) / total:+.0%}" if after != total else "-"

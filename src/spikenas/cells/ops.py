@@ -77,9 +77,7 @@ class EdgeOp(nn.Module):
             return self._signed(x_seq)
         if self.kind != "conv":
             return self._signed(fold(self.pool, x_seq))
-        if isinstance(self.bn, TimestepBatchNorm2d):
-            return self._signed(self.bn(fold(self.conv, self.neuron(x_seq))))
-        return self._signed(fold(lambda z: conv_bn(self.conv, self.bn, z), self.neuron(x_seq)))
+        return self.from_spikes(self.neuron(x_seq))
 
     def step(self, x: torch.Tensor, v: torch.Tensor | None, t: int) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Timestep t of the sequence, the neuron's membrane `v` carried in and out."""
