@@ -35,13 +35,14 @@ def main() -> None:
     genotypes = [space.sample(rng) for _ in range(args.candidates)]
     torch.manual_seed(0)
     batches = [torch.randn(2, 3, 32, 32) for _ in range(2)]
+    labels = [torch.tensor([0, 1]) for _ in batches]  # RDM's default reduction (rsa) reads them
     build = {"input_shape": (3, 32, 32), "num_classes": 10, "timesteps": 4, "channels": 4}
     networks = Networks(space, build, torch.device("cpu"))
 
     def run() -> None:
         for g in genotypes:
             try:
-                score_candidate(networks, g, batches, 0, score)
+                score_candidate(networks, g, batches, 0, score, labels=labels)
             except ValueError:  # a readout that never fires: scored as far as the search goes
                 pass
 

@@ -45,6 +45,24 @@ def accuracies(payoff: Path, seeds_out: Path | None, names: list[str]) -> dict[s
     return runs
 
 
+def trained_networks(search: Path, seeds_out: Path | None):
+    """(the search's config, the payoff's plan entries of the networks it trained and the search could score,
+    the space, their genotypes, {ground truth name: validation accuracy per network}), the seeds' mean among
+    the ground truths where there is more than one seed."""
+    scfg = json.loads((search / "config.json").read_text())
+    payoff = search / "payoff"
+    pcfg = json.loads((payoff / "config.json").read_text())
+    status = {r["name"]: r["status"] for r in json.loads((payoff / "payoff.json").read_text())["networks"]}
+    plan = [e for e in pcfg["networks"] if e["kind"] != "baseline" and status.get(e["name"]) == "done"
+            and e.get("scores") and all(v is not None for v in e["scores"].values())]
+    names = [e["name"] for e in plan]
+    truth = accuracies(payoff, seeds_out, names)
+    if len(truth) > 1:
+        truth["their mean"] = [sum(v[i] for v in truth.values()) / len(truth) for i in range(len(names))]
+    space = spaces.get(scfg["space"], **scfg.get("space_options", {}))
+    return scfg, plan, space, [space.genotype_from_dict(e["model"]["genotype"]) for e in plan], truth
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("search_run", help="a search run folder whose payoff/ has finished")
@@ -54,49 +72,51 @@ def main() -> None:
                     help="a JSON file of the scores computed so far (per setting and genotype), read and extended")
     a = ap.parse_args()
     cache = json.loads(a.cache.read_text()) if a.cache and a.cache.is_file() else {}
-    search = Path(a.search_run)
-    scfg = json.loads((search / "config.json").read_text())
-    payoff = search / "payoff"
-    pcfg = json.loads((payoff / "config.json").read_text())
-    status = {r["name"]: r["status"] for r in json.loads((payoff / "payoff.json").read_text())["networks"]}
-    plan = [e for e in pcfg["networks"] if e["kind"] != "baseline" and status.get(e["name"]) == "done"
-            and e.get("scores") and all(v is not None for v in e["scores"].values())]
-    names = [e["name"] for e in plan]
-    truth = accuracies(payoff, a.seeds_out, names)
-    if len(truth) > 1:
-        truth["their mean"] = [sum(v[i] for v in truth.values()) / len(truth) for i in range(len(names))]
-    space = spaces.get(scfg["space"], **scfg.get("space_options", {}))
-    genotypes = [space.genotype_from_dict(e["model"]["genotype"]) for e in plan]
+    scfg, plan, space, genotypes, truth = trained_networks(Path(a.search_run), a.seeds_out)
     print(f"{len(plan)} networks scored by the search; ground truth: {', '.join(truth)}\n")
     print("| setting | score | " + " | ".join(f"tau / rho against {k}" for k in truth) + " |")
     print("|---|---|" + "---|" * len(truth))
     for setting in a.settings.split(","):
-        C, B, T = (int(v) for v in setting.split("x"))
-        batches, labels, shape, classes = score_batches(scfg["dataset"], scfg["data_root"], T, B,
-                                                        scfg["repeats"], scfg["seed"])
-        networks = Networks(space, dict(input_shape=shape, num_classes=classes, timesteps=T, channels=C),
-                            torch.device("cpu"), reuse=False, channels_last=False)
-        t0, rows, known = time.perf_counter(), [], cache.setdefault(setting, {})
-        for g in genotypes:
-            if g.hash() not in known:
-                known[g.hash()] = scores_of(networks.get(g, scfg["seed"]), batches, labels)
-            rows.append(known[g.hash()])
+        t0 = time.perf_counter()
+        rows = rescored(scfg, space, genotypes, setting, cache.setdefault(setting, {}), scores_of)
         if a.cache:
             a.cache.write_text(json.dumps(cache))
+        C, B, T = (int(v) for v in setting.split("x"))
         own = (C, B, T) == (scfg["channels"], scfg["batch_size"], scfg["timesteps"])
         if own and scfg["score"] == "rdm":
             opts = scfg["score_options"]
             key = f"rdm/{opts['rdm_dissimilarity']}/{opts['rdm_reduction']}"
             worst = max(abs(r[key] - e["scores"]["rdm"]) for r, e in zip(rows, plan, strict=True))
             print(f"(the search's setting: {key} recomputed within {worst:.2e} of the recorded scores)\n")
-        for score in rows[0]:
-            xs = [r[score] for r in rows]
-            cells = []
-            for ys in truth.values():
-                tau, rho = kendall_tau(xs, ys), spearman_rho(xs, ys)
-                cells.append("-" if tau is None else f"{tau:+.3f} / {rho:+.3f}")
-            print(f"| C={C}, batch {B}, T={T} | {score} | " + " | ".join(cells) + " |", flush=True)
+        print_correlations(setting, rows, truth)
         print(f"<!-- {setting}: {time.perf_counter() - t0:.0f} s -->", flush=True)
+
+
+def rescored(scfg: dict, space, genotypes: list, setting: str, known: dict, measure) -> list:
+    """`measure(network, batches, labels)` of each genotype at a setting CHANNELSxBATCHxTIMESTEPS: the network
+    built and seeded as the search built it, on the search's scoring batches at that size; `known` (genotype
+    hash -> value) is read and extended."""
+    C, B, T = (int(v) for v in setting.split("x"))
+    batches, labels, shape, classes = score_batches(scfg["dataset"], scfg["data_root"], T, B, scfg["repeats"],
+                                                    scfg["seed"])
+    networks = Networks(space, dict(input_shape=shape, num_classes=classes, timesteps=T, channels=C),
+                        torch.device("cpu"), reuse=False, channels_last=False)
+    for g in genotypes:
+        if g.hash() not in known:
+            known[g.hash()] = measure(networks.get(g, scfg["seed"]), batches, labels)
+    return [known[g.hash()] for g in genotypes]
+
+
+def print_correlations(setting: str, rows: list[dict], truth: dict) -> None:
+    """One markdown row per score of `rows` (a dict per network): tau / rho against each ground truth."""
+    C, B, T = setting.split("x")
+    for score in rows[0]:
+        xs = [r[score] for r in rows]
+        cells = []
+        for ys in truth.values():
+            tau, rho = kendall_tau(xs, ys), spearman_rho(xs, ys)
+            cells.append("-" if tau is None else f"{tau:+.3f} / {rho:+.3f}")
+        print(f"| C={C}, batch {B}, T={T} | {score} | " + " | ".join(cells) + " |", flush=True)
 
 
 if __name__ == "__main__":

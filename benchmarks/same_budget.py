@@ -41,6 +41,11 @@ With a spike budget for the searches (here the width-36 baseline's spikes at ini
         --hidden 0 --step-bn --cpu-amp --dropout 0 --max-spikes 5744 --seeds 0,1 --train-samples 0 \\
         --out runs/same-budget-spikes
 
+MSE-NAS's knee (NSGA-II on RDM, spikes and parameters) and its best RDM score, the baseline sized to each:
+
+    python benchmarks/same_budget.py --dataset fashion-mnist --data-root DATA/fashion-mnist \\
+        --methods mse-knee,mse --sized-baseline --seeds 0 --train-samples 0 --out runs/same-budget-rsa
+
 CIFAR-10 from the JPEG copy, unpacked (`--dataset folder`; images of any size in class folders):
 
     python benchmarks/same_budget.py --dataset folder --data-root /tmp/cifar10-jpeg --crop-padding 4 --flip \\
@@ -49,7 +54,7 @@ CIFAR-10 from the JPEG copy, unpacked (`--dataset folder`; images of any size in
 GPU size (`--size gpu`: full training set, 30 epochs, T = 4, larger searches, two seeds):
 
     python benchmarks/same_budget.py --size gpu --device cuda --dataset fashion-mnist \\
-        --data-root DATA/fashion-mnist --methods snasnet,mse,darts --seeds 0,1 --out runs/same-budget-gpu
+        --data-root DATA/fashion-mnist --methods snasnet,mse,mse-knee,darts --seeds 0,1 --out runs/same-budget-gpu
 
 Every step is a spikenas run folder (OUT/METHOD-sSEED and its payoff/), so a killed protocol started again
 with the same command resumes where it stopped.
@@ -76,7 +81,8 @@ SIZES = {
 }
 
 
-def search_args(method: str, size: dict, seed: int, hidden: int | None = None, step_bn: bool = False) -> list[str]:
+def search_args(method: str, size: dict, seed: int, hidden: int | None = None, step_bn: bool = False,
+                rdm_reduction: str | None = None) -> list[str]:
     common = ["--timesteps", str(size["timesteps"]), "--seed", str(seed)]
     if size["channels"]:
         common += ["--channels", str(size["channels"] if method != "darts" else size["channels"] // 2)]
@@ -88,13 +94,15 @@ def search_args(method: str, size: dict, seed: int, hidden: int | None = None, s
         return [*snasnet, "--strategy", "nsga2", "--objectives", "score,spikes,params", "--pick", "knee",
                 "--generations", str(size["candidates"] // size["population"] - 1),
                 "--population", str(size["population"]), "--offspring", str(size["population"]), *common]
-    if method == "mse":
-        return ["--space", "mse", "--strategy", "nsga2", "--score", "rdm", "--pick", "primary",
+    if method in ("mse", "mse-knee"):  # the best RDM score, or the knee of the front (RDM, spikes, size)
+        return ["--space", "mse", "--strategy", "nsga2", "--score", "rdm",
+                *(["--rdm-reduction", rdm_reduction] if rdm_reduction else []),
+                "--pick", "primary" if method == "mse" else "knee",
                 "--generations", str(size["generations"]), "--population", str(size["population"]),
                 "--offspring", str(size["population"]), *common]
     if method == "darts":
         return ["--space", "darts", "--strategy", "darts", *size["darts"], *common]
-    raise SystemExit(f"unknown method {method!r}: snasnet, snasnet-nsga2, mse or darts")
+    raise SystemExit(f"unknown method {method!r}: snasnet, snasnet-nsga2, mse, mse-knee or darts")
 
 
 # settings of every network that the protocol passes on to `spikenas payoff` when given
@@ -133,13 +141,18 @@ def main() -> None:
     p.add_argument("--cpu-amp", action="store_true", help="train every network under bf16 autocast on the CPU")
     for flag, what in PAYOFF_SETTINGS.items():
         p.add_argument(flag, type=float, default=None, help=what)
+    p.add_argument("--rdm-reduction", default=None,
+                   help="MSE-NAS: the RDM score's reduction (search's --rdm-reduction; default: search's own)")
+    p.add_argument("--sized-baseline", action="store_true",
+                   help="the baseline at the found network's parameter count for every method (payoff's default), "
+                        "not the CPU size's width 32")
     p.add_argument("--max-spikes", type=float, default=None,
                    help="spike budget of every search that scores candidates (search's --max-spikes); payoff then "
                         "draws the random networks within it")
     p.add_argument("--out", default="runs/same-budget")
     args = p.parse_args()
     size = dict(SIZES[args.size])
-    if args.hidden is not None:
+    if args.hidden is not None or args.sized_baseline:
         size["baseline"] = []
     if args.train_samples is not None:
         r = size["recipe"]
@@ -158,8 +171,8 @@ def main() -> None:
             run = Path(args.out) / f"{method}-s{seed}"
             resume = ["--resume"] if (run / "config.json").exists() else []
             budget = [] if args.max_spikes is None or method == "darts" else ["--max-spikes", str(args.max_spikes)]
-            _call(["search", *search_args(method, size, seed, args.hidden, args.step_bn), *budget, *data,
-                   "--device", args.device, "--run", str(run), "--quiet", *resume])
+            searched = search_args(method, size, seed, args.hidden, args.step_bn, args.rdm_reduction)
+            _call(["search", *searched, *budget, *data, "--device", args.device, "--run", str(run), "--quiet", *resume])
             resume = ["--resume"] if (run / "payoff" / "config.json").exists() else []
             _call(["payoff", str(run), "--top", "1", "--random", str(args.random), "--seed", str(seed), *recipe,
                    *size["baseline"], "--quiet", *resume])

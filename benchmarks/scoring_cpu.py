@@ -24,14 +24,14 @@ from spikenas.snn.functional import lif_compiled
 SPACES = {"snasnet": "sahd", "mse": "rdm"}
 
 
-def timed(networks, genotype, batches, score, compiled: bool) -> tuple[float, dict | None]:
+def timed(networks, genotype, batches, labels, score, compiled: bool) -> tuple[float, dict | None]:
     available = lif_compiled.available
     if not compiled:
         lif_compiled.available = lambda: False  # "auto" takes the reference's no-grad path
     try:
         t0 = time.perf_counter()
         try:
-            result = score_candidate(networks, genotype, batches, 0, score)
+            result = score_candidate(networks, genotype, batches, 0, score, labels=labels)
             result.pop("seconds")
         except ValueError:  # a readout that never fires: the search records it as failed
             result = None
@@ -51,6 +51,7 @@ def main() -> None:
           f"{lif_compiled.available()}, freed memory kept: {keep_freed_memory()}")
     gen = torch.Generator().manual_seed(0)
     batches = [torch.randn(args.batch_size, 3, 32, 32, generator=gen) for _ in range(2)]
+    labels = [torch.randint(0, 10, (args.batch_size,), generator=gen) for _ in batches]  # RDM's rsa reads them
     build = {"input_shape": (3, 32, 32), "num_classes": 10, "timesteps": args.timesteps,
              "channels": args.channels}
     for name, score in SPACES.items():
@@ -58,13 +59,13 @@ def main() -> None:
         rng = np.random.default_rng(0)
         genotypes = [space.sample(rng) for _ in range(args.candidates + 1)]
         networks = Networks(space, build, torch.device("cpu"))
-        timed(networks, genotypes[0], batches, score, True)  # warm-up: compiles the kernels
-        timed(networks, genotypes[0], batches, score, False)
+        timed(networks, genotypes[0], batches, labels, score, True)  # warm-up: compiles the kernels
+        timed(networks, genotypes[0], batches, labels, score, False)
         times = {True: [], False: []}
         for i, g in enumerate(genotypes[1:]):
             results = {}
             for compiled in ((True, False) if i % 2 else (False, True)):
-                dt, results[compiled] = timed(networks, g, batches, score, compiled)
+                dt, results[compiled] = timed(networks, g, batches, labels, score, compiled)
                 times[compiled].append(dt)
             assert results[True] == results[False], f"{name}: scores differ for {g}"
         ratio = [a / b for a, b in zip(times[False], times[True], strict=True)]

@@ -127,14 +127,15 @@ def test_several_scores_from_one_forward_pass(space_name):
     space = spaces.get(space_name)
     build = {"input_shape": (1, 8, 8), "num_classes": 10, "timesteps": 3, "channels": 8}
     x = [torch.randn(16, 1, 8, 8, generator=torch.Generator().manual_seed(0))]
+    y = [torch.arange(16) % 10]  # RDM's default reduction (rsa) reads the labels
     g = space.sample(np.random.default_rng(1))
     nets = Networks(space, build, torch.device("cpu"), reuse=False)
     try:
         sahd, spikes = score_network(nets.get(g, 0), x, "sahd")
     except ValueError:
         pytest.skip("a readout that never fires")
-    rdm, _ = score_network(nets.get(g, 0), x, "rdm")
-    both, spikes2 = score_network(nets.get(g, 0), x, [("sahd", None), ("rdm", None)])
+    rdm, _ = score_network(nets.get(g, 0), x, "rdm", labels=y)
+    both, spikes2 = score_network(nets.get(g, 0), x, [("sahd", None), ("rdm", None)], labels=y)
     assert both == {"sahd": sahd, "rdm": rdm} and spikes2 == spikes
 
 

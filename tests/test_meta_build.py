@@ -65,16 +65,18 @@ def test_reused_parts_give_the_networks_built_afresh(space_name):
     genotypes.insert(5, genotypes[1])
     build = {"input_shape": (3, 12, 12), "num_classes": 10, "timesteps": 3, "channels": 8}
     batches = [torch.randn(10, 3, 12, 12, generator=torch.Generator().manual_seed(b)) for b in range(2)]
+    labels = [torch.arange(10) % 4] * 2
     fresh = Networks(space, build, torch.device("cpu"), reuse=False)
     reused = Networks(space, build, torch.device("cpu"))
     for g in genotypes:
         try:
-            a = score_candidate(fresh, g, batches, seed=3, score="rdm")
-        except ValueError:
-            with pytest.raises(ValueError):
-                score_candidate(reused, g, batches, seed=3, score="rdm")
+            a = score_candidate(fresh, g, batches, seed=3, score="rdm", labels=labels)
+        except ValueError as e:
+            assert "never fire" in str(e)
+            with pytest.raises(ValueError, match="never fire"):
+                score_candidate(reused, g, batches, seed=3, score="rdm", labels=labels)
         else:
-            b = score_candidate(reused, g, batches, seed=3, score="rdm")
+            b = score_candidate(reused, g, batches, seed=3, score="rdm", labels=labels)
             assert (a["score"], a["spikes"], a["params"]) == (b["score"], b["spikes"], b["params"])
         sa, sb = fresh.get(g, 3).state_dict(), reused.get(g, 3).state_dict()
         assert list(sa) == list(sb)

@@ -70,13 +70,14 @@ def test_nsga2_search_writes_front_and_best(cli, tmp_path):
     assert {reductions(g) for g in genotypes(tmp_path / "a")} == {2}  # the default count
     again = cli(*SEARCH, "--generations", "2", "--run", tmp_path / "b")
     assert again.returncode == 0 and rows(tmp_path / "b") == r
+    assert json.loads((tmp_path / "a" / "config.json").read_text())["score_options"]["rdm_reduction"] == "rsa"
     primary = cli(*SEARCH, "--generations", "0", "--pick", "primary", "--objectives", "score,spikes",
-                  "--rdm-reduction", "rsa", "--run", tmp_path / "c")
+                  "--rdm-reduction", "mean", "--run", tmp_path / "c")
     assert primary.returncode == 0, primary.stderr
     pr = rows(tmp_path / "c")
     chosen = json.loads((tmp_path / "c" / "best.json").read_text())
     assert len(pr) == 8 and chosen["score"] == max(x[2] for x in pr if x[5] == "ok")
-    assert json.loads((tmp_path / "c" / "config.json").read_text())["score_options"]["rdm_reduction"] == "rsa"
+    assert json.loads((tmp_path / "c" / "config.json").read_text())["score_options"]["rdm_reduction"] == "mean"
 
     repick = cli("search", "--run", tmp_path / "a", "--resume", "--pick", "primary", "--quiet")
     assert repick.returncode == 0, repick.stderr
@@ -139,3 +140,23 @@ def test_knee_is_the_balanced_member_of_the_front():
     F = np.array([[-1.0, 100, 1000], [-0.9, 10, 100], [-0.1, 1, 10], [-0.95, 90, 900]])
     scaled = (F - F.min(0)) / (F.max(0) - F.min(0))
     assert int(np.argmin(np.linalg.norm(scaled, axis=1))) == 1
+
+
+def test_searches_begun_before_rsa_was_the_default_resume_with_mean():
+    """RDM's default reduction became rsa with config.json version 3. A search recorded before keeps the
+    reduction it began with, whether RDM selects (release 0.1's flat config, which could leave it out) or is an
+    --also-score (whose options were not recorded before version 3); a new one records rsa for both."""
+    from spikenas.search.config import SearchConfig
+
+    new = SearchConfig(score="sahd", also_score="rdm")
+    assert new.to_dict()["also_score_options"] == {"rdm": {"rdm_dissimilarity": "hamming", "rdm_reduction": "rsa"}}
+    assert SearchConfig.from_dict(new.to_dict()).scores()[1][1].rdm_reduction == "rsa"
+    v2 = {k: v for k, v in new.to_dict().items() if k != "also_score_options"} | {"version": 2}
+    assert SearchConfig.from_dict(v2).scores()[1][1].rdm_reduction == "mean"
+    assert SearchConfig.from_dict(v2).to_dict()["version"] == 3
+
+    selecting = SearchConfig(score="rdm").to_dict()
+    assert selecting["score_options"]["rdm_reduction"] == "rsa"
+    flat = {k: v for k, v in selecting.items() if not k.endswith("_options") and k != "version"}
+    assert SearchConfig.from_dict(flat).score_opts.rdm_reduction == "mean"  # release 0.1, reduction left out
+    assert SearchConfig.from_dict(flat | {"rdm_reduction": "nn"}).score_opts.rdm_reduction == "nn"

@@ -341,11 +341,28 @@ def test_a_network_whose_readout_never_fires_fails_scoring():
     L = Layout(cells=1, motifs=1)
     alive = genome(L, [{"reads": [0], "motifs": [("feedforward-2", 0, [("conv3x3", "E", 0)])]}])
     net = MseSpace(cells=1, motifs=1).build(_genotype(L, alive), (1, 8, 8), 10, 3, channels=4)
-    batches = [torch.randn(32, 1, 8, 8)]
-    assert score_network(net, batches, "rdm")[0] > 0
+    batches, labels = [torch.randn(32, 1, 8, 8)], [torch.arange(32) % 10]
+    assert score_network(net, batches, "rdm", labels=labels)[0] > 0
     net.cells[-1].register_forward_hook(lambda m, inp, out: torch.zeros_like(out))
     with pytest.raises(ValueError, match="never fire"):
+        score_network(net, batches, "rdm", labels=labels)
+
+
+def test_the_default_rdm_score_asks_for_labels():
+    """RDM's default reduction (rsa) reads the batches' labels: without them, or with a label tensor missing,
+    scoring fails before the network runs, naming the label-free way; a label-free reduction needs none."""
+    from spikenas.scores import RdmOptions
+    from spikenas.search.scoring import score_network
+
+    L = Layout(cells=1, motifs=1)
+    g = genome(L, [{"reads": [0], "motifs": [("feedforward-2", 0, [("conv3x3", "E", 0)])]}])
+    net = MseSpace(cells=1, motifs=1).build(_genotype(L, g), (1, 8, 8), 10, 3, channels=4)
+    batches = [torch.randn(16, 1, 8, 8) for _ in range(2)]
+    with pytest.raises(ValueError, match="reads each batch's labels.*label-free rdm_reduction"):
         score_network(net, batches, "rdm")
+    with pytest.raises(ValueError, match="1 label tensors for 2 batches"):
+        score_network(net, batches, "rdm", labels=[torch.arange(16) % 10])
+    assert score_network(net, batches, "rdm", options=RdmOptions(rdm_reduction="mean"))[0] > 0
 
 
 def test_silent_cells_are_invalid():

@@ -86,3 +86,5 @@ def test_bad_options_are_refused():
         RDMAccumulator("cosine")
     with pytest.raises(ValueError, match="labels"):
         RDMAccumulator("hamming", "rsa")
+    with pytest.raises(ValueError, match="label-free reduction"):  # the default reads labels
+        RDMAccumulator()

@@ -34,8 +34,9 @@ class SahdOptions(Options):
 class RdmOptions(Options):
     rdm_dissimilarity: str = option(DEFAULT_DISSIMILARITY, "rdm: how two samples' spike patterns differ",
                                     choices=DISSIMILARITIES)
-    rdm_reduction: str = option(DEFAULT_REDUCTION, "rdm: how the dissimilarity matrix becomes a score (rsa is "
-                                                   "label-aware); see docs/search.md", choices=REDUCTIONS)
+    rdm_reduction: str = option(DEFAULT_REDUCTION, "rdm: how the dissimilarity matrix becomes a score (rsa: "
+                                                   "against the batch's classes; mean, nn, logdet: label-free); "
+                                                   "see docs/mse.md", choices=REDUCTIONS)
 
 
 @dataclass(frozen=True)

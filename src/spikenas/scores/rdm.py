@@ -10,9 +10,9 @@ The network's RDM D is the mean of its layers' RDMs; the score (higher is better
   nn:     the mean over i of min_{j != i} D_ij (how far each input is from its nearest other input);
   logdet: log det(S + 1e-3 I) with S = 1 - D, a similarity matrix that is positive semi-definite for both
           dissimilarities (near-identical patterns make it near-singular, so the score falls);
-  rsa:    label-aware: the mean over layers of the Spearman rank correlation between the layer's RDM and the
-          category RDM (0 for two samples of the same class, 1 otherwise), over pairs i < j, with values
-          equal to 9 decimals ranked as ties; a layer whose RDM is constant counts 0.
+  rsa:    (the default) label-aware: the mean over layers of the Spearman rank correlation between the
+          layer's RDM and the category RDM (0 for two samples of the same class, 1 otherwise), over pairs
+          i < j, with values equal to 9 decimals ranked as ties; a layer whose RDM is constant counts 0.
 Every layer costs one matrix product per call: D follows from G = x x^T and the spike counts n = x.sum(1)
 (d_ij = n_i + n_j - 2 G_ij; the Pearson moments are G/N and n/N), accumulated in float64.
 """
@@ -27,10 +27,13 @@ from spikenas.snn.monitor import count_ones_per_row
 
 DISSIMILARITIES = ("hamming", "pearson")
 REDUCTIONS = ("mean", "nn", "logdet", "rsa")
-# the default variant: the one whose ranking of candidates agreed best with their trained accuracy in the
-# proxy-quality benchmark (benchmarks/rdm_proxy.py, figures in docs/benchmarks.md)
+# the default variant: the one whose ranking of candidates agreed best with their trained accuracy (43
+# MSE-NAS networks trained on Fashion-MNIST, at four widths, batches and lengths: benchmarks/proxy_variants.py;
+# on digits too, benchmarks/rdm_proxy.py; figures in docs/benchmarks.md). It reads the batch's labels;
+# LABEL_FREE are the reductions that do not.
 DEFAULT_DISSIMILARITY = "hamming"
-DEFAULT_REDUCTION = "mean"
+DEFAULT_REDUCTION = "rsa"
+LABEL_FREE = ("mean", "nn", "logdet")
 EPS = 1e-12
 
 
@@ -74,14 +77,15 @@ class RDMAccumulator:
     Scoring calls `add` once per spiking layer per batch, so it costs three kernels (the patterns' copy, the
     product, the counts) and `value` a handful for all layers together."""
 
-    def __init__(self, dissimilarity: str = "hamming", reduction: str = "mean", labels: torch.Tensor | None = None,
-                 matmul_dtype: torch.dtype = torch.float32) -> None:
+    def __init__(self, dissimilarity: str = DEFAULT_DISSIMILARITY, reduction: str = DEFAULT_REDUCTION,
+                 labels: torch.Tensor | None = None, matmul_dtype: torch.dtype = torch.float32) -> None:
         if dissimilarity not in DISSIMILARITIES:
             raise ValueError(f"RDM dissimilarity must be one of {', '.join(DISSIMILARITIES)}, not {dissimilarity!r}")
         if reduction not in REDUCTIONS:
             raise ValueError(f"RDM reduction must be one of {', '.join(REDUCTIONS)}, not {reduction!r}")
         if reduction == "rsa" and labels is None:
-            raise ValueError("the rsa reduction needs the batch's labels")
+            raise ValueError(f"the rsa reduction (RDM's default) compares the spikes with the batch's classes: "
+                             f"give the batch's labels, or choose a label-free reduction ({', '.join(LABEL_FREE)})")
         self.dissimilarity, self.reduction, self.labels = dissimilarity, reduction, labels
         self.matmul_dtype = matmul_dtype
         self.G: dict = {}  # layer -> x x^T summed over its calls, float64 [B, B]
@@ -125,7 +129,7 @@ class RDMAccumulator:
         return float(torch.linalg.slogdet(S)[1])
 
 
-def rdm(maps: Iterable[torch.Tensor], dissimilarity: str = "hamming", reduction: str = "mean",
+def rdm(maps: Iterable[torch.Tensor], dissimilarity: str = DEFAULT_DISSIMILARITY, reduction: str = DEFAULT_REDUCTION,
         labels: torch.Tensor | None = None) -> float:
     """RDM score of a list of per-layer spike patterns, each [B, N] of 0/1 (a layer's timesteps concatenated)."""
     acc = RDMAccumulator(dissimilarity, reduction, labels, matmul_dtype=torch.float64)

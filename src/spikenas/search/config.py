@@ -1,6 +1,8 @@
 """A search's settings: the general ones (data, budget, where it runs) and, per piece, the options the
-space, the score and the strategy declare. Written to config.json (version 2); a config.json of release 0.1
-(one flat list of every piece's fields) is read by moving each field to its piece."""
+space, the score and the strategy declare. Written to config.json (version 3); a config.json of release 0.1
+(one flat list of every piece's fields) is read by moving each field to its piece, and one of version 1 or 2
+gets the RDM options of its time where they were not recorded (the default reduction was mean until
+version 3), so a search resumes with the scores it began with."""
 
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from spikenas.options import check_fields, make_options, option, options_dict
 from spikenas.scores import SCORES, get_score
 from spikenas.search.strategies import STRATEGIES, strategy_options, trains
 
-VERSION = 2
+VERSION = 3
+# the RDM score's options before version 3 made rsa its default
+RDM_BEFORE_V3 = {"rdm_dissimilarity": "hamming", "rdm_reduction": "mean"}
 # release 0.1's flat fields, by the piece they belong to
 V1_PIECE_FIELDS = {
     "space": ("cells", "motifs", "reductions"),
@@ -42,7 +46,9 @@ class SearchConfig:
     strategy_options: dict = field(default_factory=dict)
     score_options: dict = field(default_factory=dict)
     also_score: str | None = option(None, "further scores recorded for every candidate from the same forward "
-                                          "pass, comma-separated (e.g. rdm)", kind=str)
+                                          "pass, comma-separated (e.g. rdm), each with its default options",
+                                    kind=str)
+    also_score_options: dict = field(default_factory=dict)  # {score: its options}: defaults, recorded
     max_spikes: float | None = option(None, "spike budget: a candidate firing more than this many spikes per sample "
                                             "at initialisation is refused (stored as failed, never chosen nor bred "
                                             "from; none: no budget)", kind=float, low=0, high=1e12)
@@ -78,13 +84,13 @@ class SearchConfig:
     RUNTIME = ("device", "executor", "ray_address", "gpus_per_candidate", "pick")
     # settings of scoring candidates at initialisation, which a training strategy (DARTS) does not do: refused
     # when given for one, and left out of its config.json and report
-    SCORING = ("score", "score_options", "also_score", "max_spikes", "candidates", "batch_size", "repeats",
-               "workers", "threads", "executor", "ray_address", "gpus_per_candidate")
+    SCORING = ("score", "score_options", "also_score", "also_score_options", "max_spikes", "candidates",
+               "batch_size", "repeats", "workers", "threads", "executor", "ray_address", "gpus_per_candidate")
 
     def __post_init__(self) -> None:
         check_fields(self)
         self.data_root = absolute_root(self.data_root)  # payoff and resumes may run from another folder
-        for name in ("space_options", "strategy_options", "score_options"):
+        for name in ("space_options", "strategy_options", "score_options", "also_score_options"):
             if not isinstance(getattr(self, name), dict):
                 raise InputError(f"{name} must be a mapping of option names to values")
         # each piece checks its own options; the resolved ones (defaults filled in) go to config.json
@@ -93,8 +99,10 @@ class SearchConfig:
         score = get_score(self.score)
         self.score_opts = make_options(score.Options, self.score_options, f"{self.score} score")
         self.score_options = options_dict(self.score_opts)
-        for name in self.extra_scores():
-            get_score(name)
+        given = self.also_score_options
+        self.also_score_opts = {name: make_options(get_score(name).Options, given.get(name, {}), f"{name} score")
+                                for name in self.extra_scores()}
+        self.also_score_options = {name: options_dict(o) for name, o in self.also_score_opts.items()}
         self.strategy_opts = strategy_options(self.strategy, self.strategy_options)
         self.strategy_options = options_dict(self.strategy_opts)
         self.candidates = self.strategy_opts.budget(self.candidates)
@@ -108,7 +116,7 @@ class SearchConfig:
 
     def scores(self) -> list[tuple[str, object]]:
         """(name, options) of every score a candidate gets, the selecting one first."""
-        return [(self.score, self.score_opts)] + [(s, get_score(s).Options()) for s in self.extra_scores()]
+        return [(self.score, self.score_opts), *self.also_score_opts.items()]
 
     def to_dict(self) -> dict:
         unused = self.SCORING if trains(self.strategy) else ()
@@ -119,6 +127,8 @@ class SearchConfig:
         d = dict(d)
         if d.get("version") is None:
             d = upgrade_v1(d)
+        if (d.get("version") or 1) < 3 and "also_score_options" not in d:  # recorded only since version 3
+            d["also_score_options"] = {"rdm": dict(RDM_BEFORE_V3)}
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
 
@@ -138,6 +148,8 @@ def upgrade_v1(d: dict) -> dict:
                                    if d.get(k) is not None and chosen[piece] in V1_ONLY_FOR[k]}
     if chosen["space"] == "mse" and "reductions" not in d:
         out["space_options"]["reductions"] = "any"  # searched before the setting existed: any count, as then
+    if chosen["score"] == "rdm":  # release 0.1's defaults where it left them out
+        out["score_options"] = {**RDM_BEFORE_V3, **out["score_options"]}
     if chosen["strategy"] == "nsga2":
         out["candidates"] = None  # recomputed from the generations
     return out

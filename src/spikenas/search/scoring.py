@@ -49,6 +49,17 @@ def make_accumulator(score: str, options=None, labels: torch.Tensor | None = Non
     return info.make(options if options is not None else info.Options(), labels)
 
 
+def _check_labels(pairs: list, batches: list, labels) -> None:
+    """A score that reads the batch's labels (RDM's default rsa) is given one label tensor per batch."""
+    for name, options in pairs:
+        info = get_score(name)
+        if labels is None and info.needs_labels(options if options is not None else info.Options()):
+            raise ValueError(f"the {name} score with these options reads each batch's labels: pass labels= (one "
+                             f"tensor per batch){', or a label-free rdm_reduction' if name == 'rdm' else ''}")
+    if labels is not None and len(labels) != len(batches):
+        raise ValueError(f"{len(labels)} label tensors for {len(batches)} batches")
+
+
 def score_network(model: nn.Module, batches: list[torch.Tensor], score="sahd", precision: str = "fp32",
                   options=None, labels: list[torch.Tensor] | None = None):
     """(mean score over the batches, spikes per sample). Each batch starts from fresh neuron state.
@@ -56,10 +67,12 @@ def score_network(model: nn.Module, batches: list[torch.Tensor], score="sahd", p
     dict name -> mean score, all from the same forward passes.
     precision "bf16" runs the network under bf16 autocast, on CUDA or the CPU (the accumulators themselves
     stay exact).
+    `labels` (a tensor per batch) are needed by a score that reads them: RDM with its default reduction, rsa.
     A network that names its `readout_neuron` fails (ValueError) when that layer never fires on any batch:
     its output is constant, so no gradient can reach it and it cannot be trained."""
     several = not isinstance(score, str)
     pairs = list(score) if several else [(score, options)]
+    _check_labels(pairs, batches, labels)
     neurons = [m for m in model.modules() if is_neuron(m)]
     readout = getattr(model, "readout_neuron", None)
     model.train()
@@ -67,7 +80,8 @@ def score_network(model: nn.Module, batches: list[torch.Tensor], score="sahd", p
     spikes, samples, readout_spikes = 0.0, 0, 0.0
     try:
         for b, x in enumerate(batches):
-            rec = _Recorder([make_accumulator(n, o, labels[b] if labels else None) for n, o in pairs], readout)
+            y = labels[b] if labels is not None else None
+            rec = _Recorder([make_accumulator(n, o, y) for n, o in pairs], readout)
             for n in neurons:
                 n.monitor = rec
             with torch.no_grad(), autocast_for(x.device, precision == "bf16", cpu=precision == "bf16"):

@@ -39,8 +39,17 @@ def _settings(kind: str, cfg: dict) -> str:
     flat = {k: v for k, v in cfg.items() if not isinstance(v, dict)}
     for k, v in cfg.items():
         if isinstance(v, dict):
-            flat.update({f"{k}.{kk}": vv for kk, vv in v.items() if not isinstance(vv, dict)})
+            flat.update({f"{k}.{kk}": _options(vv) if isinstance(vv, dict) else vv for kk, vv in v.items()
+                         if not isinstance(vv, dict) or _options(vv)})
     return table([[k, _setting(v)] for k, v in flat.items()], ["setting", "value"])
+
+
+def _options(d: dict) -> str:
+    """A piece's options written out (`also_score_options.rdm`: "rdm_dissimilarity hamming, rdm_reduction
+    rsa"); "" where they are not all plain values (a genotype)."""
+    if not all(isinstance(v, (str, int, float, bool)) or v is None for v in d.values()):
+        return ""
+    return ", ".join(f"{k} {_setting(v)}" for k, v in d.items())
 
 
 def _setting(v) -> object:
