@@ -21,7 +21,6 @@ per-layer values, so another ground truth or another setting costs only what it 
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -35,7 +34,7 @@ from spikenas.search.scoring import score_network
 from spikenas.snn import is_neuron
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from proxy_variants import print_correlations, rescored, trained_networks  # noqa: E402  (benchmarks/ is not a package)
+from proxy_variants import arguments, print_correlations, rescored, trained_networks  # noqa: E402  (benchmarks/ is not a package)
 
 
 def layer_values(model, batches, labels) -> dict:
@@ -91,12 +90,7 @@ def variants(v: dict) -> dict[str, float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("search_run", help="a search run folder whose payoff/ has finished")
-    ap.add_argument("--seeds-out", type=Path, default=None, help="proxy_ceiling.py's --out for the same run")
-    ap.add_argument("--settings", default="16x64x2", help="comma-separated CHANNELSxBATCHxTIMESTEPS")
-    ap.add_argument("--cache", type=Path, default=None, help="a JSON file of the values computed so far")
-    a = ap.parse_args()
+    a = arguments(__doc__.split("\n\n")[0], "16x64x2")
     cache = json.loads(a.cache.read_text()) if a.cache and a.cache.is_file() else {}
     scfg, plan, space, genotypes, truth = trained_networks(Path(a.search_run), a.seeds_out)
     print(f"{len(plan)} networks; ground truth: {', '.join(truth)}\n")

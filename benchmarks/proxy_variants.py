@@ -63,14 +63,20 @@ def trained_networks(search: Path, seeds_out: Path | None):
     return scfg, plan, space, [space.genotype_from_dict(e["model"]["genotype"]) for e in plan], truth
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def arguments(description: str, settings: str) -> argparse.Namespace:
+    """The command line of a rescoring benchmark: a payoff's search run, the seeds' folder, the settings and
+    the cache."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("search_run", help="a search run folder whose payoff/ has finished")
     ap.add_argument("--seeds-out", type=Path, default=None, help="proxy_ceiling.py's --out for the same run")
-    ap.add_argument("--settings", default="16x256x2", help="comma-separated CHANNELSxBATCHxTIMESTEPS")
+    ap.add_argument("--settings", default=settings, help="comma-separated CHANNELSxBATCHxTIMESTEPS")
     ap.add_argument("--cache", type=Path, default=None,
-                    help="a JSON file of the scores computed so far (per setting and genotype), read and extended")
-    a = ap.parse_args()
+                    help="a JSON file of the values computed so far (per setting and genotype), read and extended")
+    return ap.parse_args()
+
+
+def main() -> None:
+    a = arguments(__doc__.split("\n\n")[0], "16x256x2")
     cache = json.loads(a.cache.read_text()) if a.cache and a.cache.is_file() else {}
     scfg, plan, space, genotypes, truth = trained_networks(Path(a.search_run), a.seeds_out)
     print(f"{len(plan)} networks scored by the search; ground truth: {', '.join(truth)}\n")

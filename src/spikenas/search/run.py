@@ -19,12 +19,12 @@ from spikenas.atomic import atomic_write_json
 from spikenas.errors import InputError
 from spikenas.logs import TensorBoard, append_trial_csv, write_trials_csv
 from spikenas.progress import Progress
-from spikenas.scores import get_score
 from spikenas.search.config import SearchConfig
 from spikenas.search.context import SearchContext, over_budget
 from spikenas.search.executors import Job, make_executor
 from spikenas.search.results import best_of, write_best, write_results
 from spikenas.search.score_batches import score_batches
+from spikenas.search.scoring import label_readers
 from spikenas.search.store import Store
 from spikenas.search.strategies import strategy_class
 from spikenas.spaces.protocols import require
@@ -103,10 +103,9 @@ def scoring_job(cfg: SearchConfig) -> Job:
                                                     cfg.repeats, cfg.seed)
     build = {"input_shape": shape, "num_classes": classes, "timesteps": cfg.timesteps, "channels": cfg.channels}
     scores = cfg.scores()
-    needs_labels = any(get_score(name).needs_labels(opts) for name, opts in scores)
     largest = largest_tensor(cfg.space_obj, build, batches[0], cfg.seed)
     return Job(cfg.space, cfg.space_options, batches, build, cfg.seed, scores, cfg.precision,
-               labels if needs_labels else None, cfg.threads, largest)
+               labels if label_readers(scores) else None, cfg.threads, largest)
 
 
 def largest_tensor(space, build: dict, batch: torch.Tensor, seed: int) -> int:

@@ -49,13 +49,20 @@ def make_accumulator(score: str, options=None, labels: torch.Tensor | None = Non
     return info.make(options if options is not None else info.Options(), labels)
 
 
+def label_readers(pairs) -> list[str]:
+    """The scores among (name, options) pairs (options None: the score's defaults) that read the batches'
+    labels, as RDM's default reduction (rsa) does."""
+    return [name for name, options in pairs
+            if get_score(name).needs_labels(options if options is not None else get_score(name).Options())]
+
+
 def _check_labels(pairs: list, batches: list, labels) -> None:
     """A score that reads the batch's labels (RDM's default rsa) is given one label tensor per batch."""
-    for name, options in pairs:
-        info = get_score(name)
-        if labels is None and info.needs_labels(options if options is not None else info.Options()):
-            raise ValueError(f"the {name} score with these options reads each batch's labels: pass labels= (one "
-                             f"tensor per batch){', or a label-free rdm_reduction' if name == 'rdm' else ''}")
+    readers = label_readers(pairs)
+    if labels is None and readers:
+        name = readers[0]
+        raise ValueError(f"the {name} score with these options reads each batch's labels: pass labels= (one "
+                         f"tensor per batch){', or a label-free rdm_reduction' if name == 'rdm' else ''}")
     if labels is not None and len(labels) != len(batches):
         raise ValueError(f"{len(labels)} label tensors for {len(batches)} batches")
 

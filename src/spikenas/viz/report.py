@@ -38,9 +38,13 @@ def _settings(kind: str, cfg: dict) -> str:
         cfg = {k: v for k, v in cfg.items() if k not in SearchConfig.SCORING}
     flat = {k: v for k, v in cfg.items() if not isinstance(v, dict)}
     for k, v in cfg.items():
-        if isinstance(v, dict):
-            flat.update({f"{k}.{kk}": _options(vv) if isinstance(vv, dict) else vv for kk, vv in v.items()
-                         if not isinstance(vv, dict) or _options(vv)})
+        if not isinstance(v, dict):
+            continue
+        for kk, vv in v.items():
+            if not isinstance(vv, dict):
+                flat[f"{k}.{kk}"] = vv
+            elif written := _options(vv):  # a piece's options on one row; a genotype's nested parts left out
+                flat[f"{k}.{kk}"] = written
     return table([[k, _setting(v)] for k, v in flat.items()], ["setting", "value"])
 
 
