@@ -41,10 +41,11 @@ With a spike budget for the searches (here the width-36 baseline's spikes at ini
         --hidden 0 --step-bn --cpu-amp --dropout 0 --max-spikes 5744 --seeds 0,1 --train-samples 0 \\
         --out runs/same-budget-spikes
 
-MSE-NAS's knee (NSGA-II on RDM, spikes and parameters) and its best RDM score, the baseline sized to each:
+MSE-NAS's knee (NSGA-II on RDM, spikes and parameters) and its best RDM score, the baseline sized to each
+(the networks' readout pooled, as before the flat readout became the default; without `--readout pool`, flat):
 
     python benchmarks/same_budget.py --dataset fashion-mnist --data-root DATA/fashion-mnist \\
-        --methods mse-knee,mse --sized-baseline --seeds 0 --train-samples 0 --out runs/same-budget-rsa
+        --methods mse-knee,mse --sized-baseline --readout pool --seeds 0 --train-samples 0 --out runs/same-budget-rsa
 
 CIFAR-10 from the JPEG copy, unpacked (`--dataset folder`; images of any size in class folders):
 
@@ -82,7 +83,7 @@ SIZES = {
 
 
 def search_args(method: str, size: dict, seed: int, hidden: int | None = None, step_bn: bool = False,
-                rdm_reduction: str | None = None) -> list[str]:
+                rdm_reduction: str | None = None, readout: str | None = None) -> list[str]:
     common = ["--timesteps", str(size["timesteps"]), "--seed", str(seed)]
     if size["channels"]:
         common += ["--channels", str(size["channels"] if method != "darts" else size["channels"] // 2)]
@@ -97,6 +98,7 @@ def search_args(method: str, size: dict, seed: int, hidden: int | None = None, s
     if method in ("mse", "mse-knee"):  # the best RDM score, or the knee of the front (RDM, spikes, size)
         return ["--space", "mse", "--strategy", "nsga2", "--score", "rdm",
                 *(["--rdm-reduction", rdm_reduction] if rdm_reduction else []),
+                *(["--readout", readout] if readout else []),
                 "--pick", "primary" if method == "mse" else "knee",
                 "--generations", str(size["generations"]), "--population", str(size["population"]),
                 "--offspring", str(size["population"]), *common]
@@ -143,6 +145,8 @@ def main() -> None:
         p.add_argument(flag, type=float, default=None, help=what)
     p.add_argument("--rdm-reduction", default=None,
                    help="MSE-NAS: the RDM score's reduction (search's --rdm-reduction; default: search's own)")
+    p.add_argument("--readout", default=None,
+                   help="MSE-NAS: the networks' readout, flat or pool (search's --readout; default: search's own)")
     p.add_argument("--sized-baseline", action="store_true",
                    help="the baseline at the found network's parameter count for every method (payoff's default), "
                         "not the CPU size's width 32")
@@ -171,7 +175,8 @@ def main() -> None:
             run = Path(args.out) / f"{method}-s{seed}"
             resume = ["--resume"] if (run / "config.json").exists() else []
             budget = [] if args.max_spikes is None or method == "darts" else ["--max-spikes", str(args.max_spikes)]
-            searched = search_args(method, size, seed, args.hidden, args.step_bn, args.rdm_reduction)
+            searched = search_args(method, size, seed, args.hidden, args.step_bn, args.rdm_reduction,
+                                   args.readout)
             _call(["search", *searched, *budget, *data, "--device", args.device, "--run", str(run), "--quiet", *resume])
             resume = ["--resume"] if (run / "payoff" / "config.json").exists() else []
             _call(["payoff", str(run), "--top", "1", "--random", str(args.random), "--seed", str(seed), *recipe,

@@ -29,32 +29,44 @@ from spikenas.train.run import build_model
 from spikenas.train.trainer import fit
 
 
-def main() -> None:
-    p = argparse.ArgumentParser()
-    p.add_argument("--search", required=True, help="a search's run folder (its search.sqlite)")
-    p.add_argument("--candidates", required=True, help="comma-separated candidate indices")
+def subset_arguments(p: argparse.ArgumentParser, epochs: int, timesteps: int) -> None:
+    """The data and size options of a subset training (this benchmark's and mse_construction.py's)."""
     p.add_argument("--dataset", default="fashion-mnist")
     p.add_argument("--data-root", default=None)
     p.add_argument("--channels", type=int, default=16)
     p.add_argument("--train-samples", type=int, default=12000)
     p.add_argument("--test-samples", type=int, default=5000)
-    p.add_argument("--epochs", type=int, default=4)
-    p.add_argument("--timesteps", type=int, default=4)
-    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    p.add_argument("--out", default="runs/subset")
-    args = p.parse_args()
-    cfg = TrainConfig(epochs=args.epochs, optimizer="adamw", lr=2e-3, weight_decay=0.01, timesteps=args.timesteps,
-                      crop_padding=2, device=args.device)
+    p.add_argument("--epochs", type=int, default=epochs)
+    p.add_argument("--timesteps", type=int, default=timesteps)
+
+
+def subset_batches(args, cfg: TrainConfig):
+    """(train batches, test batches, input shape, classes): the first `--train-samples` of a seeded permutation
+    of the training set and the first `--test-samples` test images. The same batches for every network: an
+    epoch's order and augmentation depend only on seed and epoch."""
     xtr, ytr = data.load(args.dataset, args.data_root, "train", None)
     xte, yte = data.load(args.dataset, args.data_root, "test", None)
     mean, std = data.channel_stats(xtr)
     pick = torch.from_numpy(np.random.default_rng(0).permutation(len(xtr))[:args.train_samples])
     ytr, yte = torch.as_tensor(np.asarray(ytr)), torch.as_tensor(np.asarray(yte))
     classes = int(max(ytr.max(), yte.max())) + 1
-    # the same batches for every candidate: an epoch's order and augmentation depend only on seed and epoch
     train = data.DeviceBatches(xtr[pick], ytr[pick], cfg.batch_size, cfg.device, mean, std,
                                data.Augment(cfg.crop_padding, False, 0), shuffle=True, seed=0)
     test = data.DeviceBatches(xte[:args.test_samples], yte[:args.test_samples], 500, cfg.device, mean, std)
+    return train, test, tuple(xtr.shape[-3:]), classes
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--search", required=True, help="a search's run folder (its search.sqlite)")
+    p.add_argument("--candidates", required=True, help="comma-separated candidate indices")
+    subset_arguments(p, epochs=4, timesteps=4)
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--out", default="runs/subset")
+    args = p.parse_args()
+    cfg = TrainConfig(epochs=args.epochs, optimizer="adamw", lr=2e-3, weight_decay=0.01, timesteps=args.timesteps,
+                      crop_padding=2, device=args.device)
+    train, test, in_shape, classes = subset_batches(args, cfg)
     store = Store(Path(args.search) / "search.sqlite", readonly=True)
     stored = {t.idx: t for t in store.trials()}
     store.close()
@@ -62,7 +74,7 @@ def main() -> None:
         genotype = json.loads(stored[idx].genotype)
         torch.manual_seed(0)
         spec = {"name": "genotype", "space": genotype["space"], "genotype": genotype, "channels": args.channels}
-        model = build_model(spec, tuple(xtr.shape[-3:]), classes, args.timesteps)
+        model = build_model(spec, in_shape, classes, args.timesteps)
         run = Path(args.out) / f"c{idx}"
         run.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()

@@ -142,6 +142,24 @@ def test_knee_is_the_balanced_member_of_the_front():
     assert int(np.argmin(np.linalg.norm(scaled, axis=1))) == 1
 
 
+def test_mse_searches_begun_before_the_flat_readout_resume_pooled():
+    """The flat readout became MSE-NAS's default with config.json version 4: a search recorded before (version 3,
+    or release 0.1's flat config) resumes proposing networks with the pooled readout it began with."""
+    from spikenas.search.config import SearchConfig
+
+    new = SearchConfig(space="mse", strategy="nsga2", score="rdm", strategy_options={"generations": 1})
+    assert new.to_dict()["space_options"]["readout"] == "flat" and new.to_dict()["version"] == 4
+    assert SearchConfig.from_dict(new.to_dict()).space_obj.readout == "flat"
+    v3 = new.to_dict() | {"version": 3, "space_options": {"cells": 4, "motifs": 3, "reductions": 2}}
+    assert SearchConfig.from_dict(v3).space_obj.readout == "pool"
+    assert SearchConfig.from_dict(v3 | {"space_options": {"readout": "flat"}}).space_obj.readout == "flat"
+    flat = {k: v for k, v in new.to_dict().items() if not k.endswith("_options") and k != "version"}
+    assert SearchConfig.from_dict(flat | {"generations": 1}).space_obj.readout == "pool"  # release 0.1
+    other = new.to_dict() | {"version": 3, "space": "snasnet", "strategy": "random", "space_options": {},
+                             "strategy_options": {}}
+    assert "readout" not in SearchConfig.from_dict(other).space_options  # another space's options are its own
+
+
 def test_searches_begun_before_rsa_was_the_default_resume_with_mean():
     """RDM's default reduction became rsa with config.json version 3. A search recorded before keeps the
     reduction it began with, whether RDM selects (release 0.1's flat config, which could leave it out) or is an
@@ -153,7 +171,7 @@ def test_searches_begun_before_rsa_was_the_default_resume_with_mean():
     assert SearchConfig.from_dict(new.to_dict()).scores()[1][1].rdm_reduction == "rsa"
     v2 = {k: v for k, v in new.to_dict().items() if k != "also_score_options"} | {"version": 2}
     assert SearchConfig.from_dict(v2).scores()[1][1].rdm_reduction == "mean"
-    assert SearchConfig.from_dict(v2).to_dict()["version"] == 3
+    assert SearchConfig.from_dict(v2).to_dict()["version"] == 4
 
     selecting = SearchConfig(score="rdm").to_dict()
     assert selecting["score_options"]["rdm_reduction"] == "rsa"

@@ -19,8 +19,8 @@ SEARCHES = {
     "random": ["--space", "snasnet", "--strategy", "random", "--score", "sahd", "--candidates", "12"],
     "evolution": ["--space", "snasnet", "--strategy", "evolution", "--score", "sahd", "--candidates", "16",
                   "--population", "6", "--sample", "3"],
-    "nsga2": ["--space", "mse", "--strategy", "nsga2", "--score", "rdm", "--rdm-reduction", "mean",  # 0.1's default
-              "--generations", "2", "--population", "6", "--offspring", "4"],
+    "nsga2": ["--space", "mse", "--strategy", "nsga2", "--score", "rdm", "--generations", "2", "--population", "6",
+              "--offspring", "4", "--rdm-reduction", "mean", "--readout", "pool"],  # 0.1's defaults
 }
 
 

@@ -1,8 +1,9 @@
 """A search's settings: the general ones (data, budget, where it runs) and, per piece, the options the
-space, the score and the strategy declare. Written to config.json (version 3); a config.json of release 0.1
-(one flat list of every piece's fields) is read by moving each field to its piece, and one of version 1 or 2
+space, the score and the strategy declare. Written to config.json (version 4); a config.json of release 0.1
+(one flat list of every piece's fields) is read by moving each field to its piece, one of version 1 or 2
 gets the RDM options of its time where they were not recorded (the default reduction was mean until
-version 3), so a search resumes with the scores it began with."""
+version 3), and an MSE-NAS search before version 4 gets the pooled readout (flat became the default then), so
+a search resumes with the networks and the scores it began with."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from spikenas.options import check_fields, make_options, option, options_dict
 from spikenas.scores import SCORES, get_score
 from spikenas.search.strategies import STRATEGIES, strategy_options, trains
 
-VERSION = 3
+VERSION = 4
 # the RDM score's options before version 3 made rsa its default
 RDM_BEFORE_V3 = {"rdm_dissimilarity": "hamming", "rdm_reduction": "mean"}
 # release 0.1's flat fields, by the piece they belong to
@@ -129,6 +130,9 @@ class SearchConfig:
             d = upgrade_v1(d)
         if (d.get("version") or 1) < 3 and "also_score_options" not in d:  # recorded only since version 3
             d["also_score_options"] = {"rdm": dict(RDM_BEFORE_V3)}
+        opts = d.get("space_options", {})
+        if (d.get("version") or 1) < 4 and d.get("space") == "mse" and isinstance(opts, dict):
+            d["space_options"] = {"readout": "pool", **opts}  # every MSE-NAS network pooled until version 4
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
 

@@ -26,7 +26,11 @@ def macro_height(cells) -> int:
     return 24 + 14 + 12 * len(cells) + 16 + 60
 
 
-def _macro(cells, width: int, top: int) -> list[str]:
+READOUT_WORDS = {"flat": "the classifier reads the last cell's spikes at every position",
+                 "pool": "the classifier reads the global average of the last cell's spikes"}
+
+
+def _macro(cells, width: int, top: int, readout: str) -> list[str]:
     """The network level: the stem and the cells in a row, each box with its width (C doubles where the
     resolution halves) and resolution; an arc from every cell (or the stem) a cell reads."""
     n = len(cells) + 1
@@ -56,6 +60,7 @@ def _macro(cells, width: int, top: int) -> list[str]:
     out.append(f'<text x="12" y="{mid + 36}" fill="#555">width C scaled to the input; resolution as a fraction '
                f'of the input\'s; shaded: the cell halves the resolution first; violet: a read that skips cells'
                f'</text>')
+    out.append(f'<text x="12" y="{mid + 50}" fill="#555">readout ({readout}): {READOUT_WORDS[readout]}</text>')
     return out
 
 
@@ -70,7 +75,7 @@ def mse_svg(g: MseGenotype, title: str = "") -> str:
              '<path d="M0,0 L8,3 L0,6 z" fill="#333"/></marker></defs>']
     if title:
         parts.append(f'<text x="10" y="20" font-size="13">{escape(title)}</text>')
-    parts += _macro(cells, width, 30)
+    parts += _macro(cells, width, 30, g.readout)
     for c, cell in enumerate(cells):
         top = 50 + head + ROW_H * c
         mid = top + ROW_H / 2
@@ -120,4 +125,5 @@ def describe_mse(g: MseGenotype) -> str:
             src = "the cell input" if motif.source == 0 else f"motif {motif.source - 1}"
             edges = ", ".join(f"{e.src}->{e.dst} {_edge_label(e)}{' (t+1)' if e.delay else ''}" for e in motif.edges)
             lines.append(f"  motif {m}: {motif.template} on {src}: {edges}")
+    lines.append(f"readout ({g.readout}): {READOUT_WORDS[g.readout]}")
     return "\n".join(lines)

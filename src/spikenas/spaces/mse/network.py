@@ -1,7 +1,9 @@
-"""The MSE-NAS network: stem conv3x3 + BN (once, direct encoding) -> cells -> BN -> LIF -> global average
-pool -> linear; the output is averaged over T. The BN before the readout neurons keeps them firing whatever
+"""The MSE-NAS network: stem conv3x3 + BN (once, direct encoding) -> cells -> BN -> LIF -> the readout, a
+linear layer over those spikes at every position (the genotype's readout "flat") or over their global
+average ("pool"); the output is averaged over T. The BN before the readout neurons keeps them firing whatever
 the sign of the last cell's output (an inhibitory output would otherwise silence them, and a network whose
-readout never fires cannot learn: measured, 9 of 24 sampled networks without it stayed at chance).
+readout never fires cannot learn: measured, 9 of 24 sampled networks without it stayed at chance). The flat
+readout costs more parameters (channels x positions per class) and learns much faster: docs/mse.md.
 
 Widths double where resolution halves: the stem and the cells before the first reduction have C channels,
 a cell after one reduction 2C, after two 4C (the cost of a cell's convolutions stays about the same at every
@@ -66,7 +68,11 @@ class MseNet(nn.Module):
         self.reads = [s.reads for s in specs]
         self.head_bn = nn.BatchNorm2d(self.widths[-1])
         self.head_lif = neuron.make()
-        self.fc = nn.Linear(self.widths[-1], num_classes)
+        self.flat = genotype.readout == "flat"
+        h, w = in_shape[1:]
+        for _ in range(levels[-1]):  # avg_pool2d(2) floors
+            h, w = h // 2, w // 2
+        self.fc = nn.Linear(self.widths[-1] * (h * w if self.flat else 1), num_classes)
 
     @property
     def readout_neuron(self) -> nn.Module:
@@ -96,5 +102,10 @@ class MseNet(nn.Module):
         for c, cell in enumerate(self.cells):
             inputs = [self._at_level(outs, pooled, k, self.levels[c + 1]) for k in self.reads[c]]
             outs.append(cell(total(inputs)))
-        z = self.head_lif(fold(self.head_bn, outs[-1])).mean((-2, -1))  # [T, B, C]
-        return self.fc(z).mean(0)
+        return self.classify(outs[-1])
+
+    def classify(self, last: torch.Tensor) -> torch.Tensor:
+        """The readout: the last cell's output [T, B, C, H, W] -> BN -> LIF -> linear (flat or pooled) -> the
+        logits averaged over T."""
+        s = self.head_lif(fold(self.head_bn, last))
+        return self.fc(s.flatten(2) if self.flat else s.mean((-2, -1))).mean(0)

@@ -13,6 +13,9 @@ DEFAULT_REDUCTIONS, fewer when there are fewer cells; "any": any count a genome 
 where they happen is still evolved. With a fixed count, a mutation that lands on a reduce gene moves a
 reduction to another cell rather than adding or removing one. This constrains what the search proposes, not
 what a genotype may be: any valid genotype still loads and builds.
+
+`readout` is the readout of every network the search proposes (genotype.py): "flat" unless asked otherwise; a
+search begun before the choice existed resumes with "pool" (search.config).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from spikenas.options import Options, option
 from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.spaces.base import SpaceBase
 from spikenas.spaces.mse.genome import MAX_REDUCTIONS, InvalidGenome, Layout, check_macro, decode, decode_motif
-from spikenas.spaces.mse.genotype import MseGenotype
+from spikenas.spaces.mse.genotype import LEGACY_READOUT, READOUTS, MseGenotype
 from spikenas.spaces.mse.network import MseNet
 
 MAX_TRIES = 1000
@@ -60,6 +63,8 @@ class MseOptions(Options):
     reductions: int | str | None = option(None, "mse: how many cells halve the resolution, where being evolved "
                                           "(none: 2, fewer with fewer cells), or any (the count evolved too, 0 to 2)",
                                           count_or_any, kind=object)
+    readout: str = option("flat", "mse: the classifier reads the last cell's spikes at every position (flat) or "
+                                  "their global average (pool, the first releases')", choices=READOUTS)
 
 
 class MseSpace(SpaceBase):
@@ -67,9 +72,9 @@ class MseSpace(SpaceBase):
     Options = MseOptions
 
     def __init__(self, options: MseOptions | None = None, *, cells: int = 4, motifs: int = 3,
-                 reductions: int | str | None = None) -> None:
+                 reductions: int | str | None = None, readout: str = "flat") -> None:
         if options is not None:
-            cells, motifs, reductions = options.cells, options.motifs, options.reductions
+            cells, motifs, reductions, readout = options.cells, options.motifs, options.reductions, options.readout
         for name, v in (("cells", cells), ("motifs", motifs)):
             if not isinstance(v, int) or isinstance(v, bool) or v < 1:
                 raise InputError(f"--{name} must be a positive integer, not {v!r}")
@@ -79,17 +84,20 @@ class MseSpace(SpaceBase):
         if reductions != "any" and not (isinstance(reductions, int) and 0 <= reductions <= most):
             raise InputError(f"--reductions must be 'any' or a number between 0 and {most} for {cells} cells, "
                              f"not {reductions!r}")
+        if readout not in READOUTS:
+            raise InputError(f"--readout must be {' or '.join(READOUTS)}, not {readout!r}")
         self.layout = Layout(cells, motifs)
+        self.readout = readout
         self.reductions = reductions  # a count, or "any"
         self._count = None if reductions == "any" else reductions
         self.upper = self.layout.upper()
         self.bounds = self.upper  # the Encoded protocol: a genome is its own encoding
-        self.options = MseOptions(cells, motifs, reductions)
+        self.options = MseOptions(cells, motifs, reductions, readout)
         self.macro = [p for c in range(cells) for p in self.layout.macro_positions(c)]  # every cell's macro genes
         self.reduce_genes = [self.layout.cell_start(c) for c in range(cells)]
 
     def genotype(self, genome) -> MseGenotype:
-        return MseGenotype(self.layout.cells, self.layout.motifs, tuple(int(v) for v in genome))
+        return MseGenotype(self.layout.cells, self.layout.motifs, tuple(int(v) for v in genome), self.readout)
 
     decode = genotype
 
@@ -195,8 +203,11 @@ class MseSpace(SpaceBase):
                 raise InputError(f"genotype: '{name}' must be an integer in 1 .. {most}, not {v!r}")
         if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**31 for v in d["genome"]):
             raise InputError("genotype: the genome must hold non-negative integers (genes) only")
+        readout = d.get("readout", LEGACY_READOUT)  # a file without one was written before flat existed
+        if readout not in READOUTS:
+            raise InputError(f"genotype: 'readout' must be {' or '.join(READOUTS)}, not {readout!r}")
         try:
-            return MseGenotype(cells, motifs, tuple(d["genome"]))
+            return MseGenotype(cells, motifs, tuple(d["genome"]), readout)
         except InvalidGenome as e:
             raise InputError(f"genotype: {e}") from None
 
