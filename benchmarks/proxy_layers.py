@@ -21,7 +21,6 @@ per-layer values, so another ground truth or another setting costs only what it 
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -34,7 +33,7 @@ from spikenas.search.scoring import score_network
 from spikenas.snn import is_neuron
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from proxy_variants import arguments, print_correlations, rescored, trained_networks  # noqa: E402  (benchmarks/ is not a package)
+from proxy_variants import arguments, each_setting, print_correlations  # noqa: E402  (benchmarks/ is not a package)
 
 
 def layer_values(model, batches, labels) -> dict:
@@ -91,16 +90,7 @@ def variants(v: dict) -> dict[str, float]:
 
 def main() -> None:
     a = arguments(__doc__.split("\n\n")[0], "16x64x2")
-    cache = json.loads(a.cache.read_text()) if a.cache and a.cache.is_file() else {}
-    scfg, plan, space, genotypes, truth = trained_networks(Path(a.search_run), a.seeds_out)
-    print(f"{len(plan)} networks; ground truth: {', '.join(truth)}\n")
-    print("| setting | RSA over | " + " | ".join(f"tau / rho against {k}" for k in truth) + " |")
-    print("|---|---|" + "---|" * len(truth))
-    for setting in a.settings.split(","):
-        t0 = time.perf_counter()
-        values = rescored(scfg, space, genotypes, setting, cache.setdefault(setting, {}), layer_values)
-        if a.cache:
-            a.cache.write_text(json.dumps(cache))
+    for setting, _, _, values, truth, t0 in each_setting(a, layer_values, "networks", "RSA over"):
         rows = [variants(v) for v in values]
         default = "every layer, averaged (rsa, the default)"
         worst = max(abs(r[default] - v["rsa"]) for r, v in zip(rows, values, strict=True))

@@ -77,16 +77,7 @@ def arguments(description: str, settings: str) -> argparse.Namespace:
 
 def main() -> None:
     a = arguments(__doc__.split("\n\n")[0], "16x256x2")
-    cache = json.loads(a.cache.read_text()) if a.cache and a.cache.is_file() else {}
-    scfg, plan, space, genotypes, truth = trained_networks(Path(a.search_run), a.seeds_out)
-    print(f"{len(plan)} networks scored by the search; ground truth: {', '.join(truth)}\n")
-    print("| setting | score | " + " | ".join(f"tau / rho against {k}" for k in truth) + " |")
-    print("|---|---|" + "---|" * len(truth))
-    for setting in a.settings.split(","):
-        t0 = time.perf_counter()
-        rows = rescored(scfg, space, genotypes, setting, cache.setdefault(setting, {}), scores_of)
-        if a.cache:
-            a.cache.write_text(json.dumps(cache))
+    for setting, scfg, plan, rows, truth, t0 in each_setting(a, scores_of, "networks scored by the search", "score"):
         C, B, T = (int(v) for v in setting.split("x"))
         own = (C, B, T) == (scfg["channels"], scfg["batch_size"], scfg["timesteps"])
         if own and scfg["score"] == "rdm":
@@ -96,6 +87,23 @@ def main() -> None:
             print(f"(the search's setting: {key} recomputed within {worst:.2e} of the recorded scores)\n")
         print_correlations(setting, rows, truth)
         print(f"<!-- {setting}: {time.perf_counter() - t0:.0f} s -->", flush=True)
+
+
+def each_setting(a: argparse.Namespace, measure, networks: str, column: str):
+    """Prints the table's head, then yields, per setting of `a.settings`: (setting, the search's config, its
+    plan, `measure` of every trained network (rescored), the ground truths, when the setting began). The values
+    are read from and added to `a.cache` (this benchmark's and proxy_layers.py's)."""
+    cache = json.loads(a.cache.read_text()) if a.cache and a.cache.is_file() else {}
+    scfg, plan, space, genotypes, truth = trained_networks(Path(a.search_run), a.seeds_out)
+    print(f"{len(plan)} {networks}; ground truth: {', '.join(truth)}\n")
+    print(f"| setting | {column} | " + " | ".join(f"tau / rho against {k}" for k in truth) + " |")
+    print("|---|---|" + "---|" * len(truth))
+    for setting in a.settings.split(","):
+        t0 = time.perf_counter()
+        values = rescored(scfg, space, genotypes, setting, cache.setdefault(setting, {}), measure)
+        if a.cache:
+            a.cache.write_text(json.dumps(cache))
+        yield setting, scfg, plan, values, truth, t0
 
 
 def rescored(scfg: dict, space, genotypes: list, setting: str, known: dict, measure) -> list:

@@ -30,7 +30,7 @@ class MseGenotype:
 
     def __post_init__(self) -> None:
         if self.readout not in READOUTS:
-            raise InvalidGenome(f"readout must be {' or '.join(READOUTS)}, not {self.readout!r}")
+            raise InvalidGenome(f"'readout' must be {' or '.join(READOUTS)}, not {self.readout!r}")
         self.structure  # decode now: an invalid genome never becomes a genotype  # noqa: B018
 
     @property
