@@ -3,12 +3,13 @@ variants of the network's construction, on one subset of the data, side by side:
 
     python benchmarks/mse_construction.py --payoff runs/same-budget-rsa/mse-knee-s0/payoff \
         --networks found,random1 --variants as-built,conv-reduce,unsigned --data-root DATA/fashion-mnist \
-        [--train-samples 12000] [--test-samples 5000] [--epochs 1] [--timesteps 2] [--channels 16]
+        [--train-samples 12000] [--test-samples 5000] [--held-out] [--epochs 1] [--timesteps 2] [--channels 16]
 
 The genotypes come from a payoff's config.json (its `networks`); each is trained with that payoff's recipe
 (optimizer, learning rate, weight decay, crop padding, batch) on the first `--train-samples` of a seeded
-permutation of the training set and tested on the first `--test-samples` test images: the same batches for
-every network and variant. Variants:
+permutation of the training set and tested on the first `--test-samples` test images (with `--held-out`, on
+the next `--test-samples` images of that permutation, which no network trains on: the split to choose a
+design by): the same batches for every network and variant. Variants:
 
 - `as-built`: the genotype as its payoff built it (the payoffs before 2026-12-04 late: the pooled readout).
 - `conv-reduce`: a reducing cell reads its sources at the resolution before it and halves them with a learned
@@ -113,6 +114,7 @@ def main() -> None:
                       device="cpu")
     train, test, in_shape, classes = subset_batches(args, cfg)
     specs = {n["name"]: n["model"] for n in config["networks"]}
+    split = "held-out" if args.held_out else "test"
     for name in args.networks.split(","):
         spec = {**specs[name], "channels": args.channels}
         for variant in args.variants.split(",") if spec.get("name") == "genotype" else ["as-built"]:
@@ -124,7 +126,7 @@ def main() -> None:
             m = fit(model, train, test, cfg, run, resume=True, show_progress=False)
             h = m["history"][-1]
             print(f"{name:9s} {variant:12s} {m['parameters']:>9,} params  train {100 * h['train_accuracy']:.2f}%  "
-                  f"test {100 * h['test_accuracy']:.2f}%  {time.perf_counter() - t0:.0f} s", flush=True)
+                  f"{split} {100 * h['test_accuracy']:.2f}%  {time.perf_counter() - t0:.0f} s", flush=True)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,9 @@ layer's RSA (the Spearman correlation between its RDM and the category RDM; spik
 that scores over different sets of layers can be compared by Kendall tau / Spearman rho against the
 networks' validation accuracy (the payoff's seed, each seed `proxy_ceiling.py` trained, and their mean):
 
-- every layer, averaged (the rsa reduction: the default score, checked equal to it);
+- every layer, averaged (the rsa reduction with `rdm_layers="all"`, checked equal to it);
 - the readout layer (the spiking layer before the classifier);
-- the last cell's layers; the last cell's and the readout;
+- the last cell's layers (spikenas's default score since 2026-12-05); the last cell's and the readout;
 - the mean over depths: each cell's layers averaged, then the cells and the readout averaged;
 - the best layer (the maximum over layers);
 - one correlation of the network's RDM (the mean of its layers' RDMs) with the category RDM.
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import torch
 
-from spikenas.scores import RDMAccumulator
+from spikenas.scores import RDMAccumulator, RdmOptions
 from spikenas.scores.rdm import _rdms, spearman
 from spikenas.search.scoring import score_network
 from spikenas.snn import is_neuron
@@ -38,7 +38,7 @@ from proxy_variants import arguments, each_setting, print_correlations  # noqa: 
 
 def layer_values(model, batches, labels) -> dict:
     """{"layers": {neuron name: its RSA, averaged over the batches}, "network": the RSA of the mean RDM,
-    averaged over the batches, "rsa": the default score as spikenas computes it}."""
+    averaged over the batches, "rsa": spikenas's rsa score over every layer}."""
     names = {id(m): n for n, m in model.named_modules() if is_neuron(m)}
     per_layer: dict[str, float] = {}
     network = 0.0
@@ -61,7 +61,7 @@ def layer_values(model, batches, labels) -> dict:
         for k, D in zip(keys, rdms, strict=True):
             per_layer[names[k]] = per_layer.get(names[k], 0.0) + spearman(D[iu[0], iu[1]], category) / len(batches)
         network += spearman(rdms.mean(0)[iu[0], iu[1]], category) / len(batches)
-    rsa, _ = score_network(model, batches, "rdm", labels=labels)
+    rsa, _ = score_network(model, batches, "rdm", options=RdmOptions(rdm_layers="all"), labels=labels)
     return {"layers": per_layer, "network": network, "rsa": rsa}
 
 
@@ -78,7 +78,7 @@ def variants(v: dict) -> dict[str, float]:
     last = by_cell[cells[-1]]
     depths = [sum(xs) / len(xs) for xs in by_cell.values()] + readout
     return {
-        "every layer, averaged (rsa, the default)": sum(layers.values()) / len(layers),
+        "every layer, averaged (rsa, the default until 2026-12-05)": sum(layers.values()) / len(layers),
         "the readout layer": sum(readout) / len(readout),
         "the last cell's layers": sum(last) / len(last),
         "the last cell's and the readout": sum(last + readout) / len(last + readout),
@@ -92,7 +92,7 @@ def main() -> None:
     a = arguments(__doc__.split("\n\n")[0], "16x64x2")
     for setting, _, _, values, truth, t0 in each_setting(a, layer_values, "networks", "RSA over"):
         rows = [variants(v) for v in values]
-        default = "every layer, averaged (rsa, the default)"
+        default = "every layer, averaged (rsa, the default until 2026-12-05)"
         worst = max(abs(r[default] - v["rsa"]) for r, v in zip(rows, values, strict=True))
         print_correlations(setting, rows, truth)
         print(f"<!-- {setting}: {time.perf_counter() - t0:.0f} s; every layer averaged here within {worst:.1e} "

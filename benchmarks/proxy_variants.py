@@ -9,8 +9,9 @@ each setting given, and each score's Kendall tau / Spearman rho against the netw
 
 A setting is CHANNELSxBATCHxTIMESTEPS; the networks are built and seeded as the search built them (same
 weights for the same genotype and seed) and scored on the search's scoring batches at that batch size (two
-repeats). At the search's own setting, the recomputed score of the search's kind must equal the recorded
-one: checked, and said. `--cache FILE` keeps the scores, so that another ground truth (a seed trained since)
+repeats). Every RDM variant reads every spiking layer (`rdm_layers="all"`); at the search's own setting, the
+recomputed score of the search's kind must equal the recorded one where the search read every layer too:
+checked, and said. `--cache FILE` keeps the scores, so that another ground truth (a seed trained since)
 or another setting costs only what it adds.
 """
 
@@ -80,8 +81,8 @@ def main() -> None:
     for setting, scfg, plan, rows, truth, t0 in each_setting(a, scores_of, "networks scored by the search", "score"):
         C, B, T = (int(v) for v in setting.split("x"))
         own = (C, B, T) == (scfg["channels"], scfg["batch_size"], scfg["timesteps"])
-        if own and scfg["score"] == "rdm":
-            opts = scfg["score_options"]
+        opts = scfg["score_options"]
+        if own and scfg["score"] == "rdm" and opts.get("rdm_layers", "all") == "all":  # these read every layer
             key = f"rdm/{opts['rdm_dissimilarity']}/{opts['rdm_reduction']}"
             worst = max(abs(r[key] - e["scores"]["rdm"]) for r, e in zip(rows, plan, strict=True))
             print(f"(the search's setting: {key} recomputed within {worst:.2e} of the recorded scores)\n")

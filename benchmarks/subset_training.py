@@ -36,23 +36,36 @@ def subset_arguments(p: argparse.ArgumentParser, epochs: int, timesteps: int) ->
     p.add_argument("--channels", type=int, default=16)
     p.add_argument("--train-samples", type=int, default=12000)
     p.add_argument("--test-samples", type=int, default=5000)
+    p.add_argument("--held-out", action="store_true",
+                   help="evaluate on the next --test-samples images of the training set's permutation (never "
+                        "trained on) instead of the test set: for choosing between designs")
     p.add_argument("--epochs", type=int, default=epochs)
     p.add_argument("--timesteps", type=int, default=timesteps)
 
 
 def subset_batches(args, cfg: TrainConfig):
-    """(train batches, test batches, input shape, classes): the first `--train-samples` of a seeded permutation
-    of the training set and the first `--test-samples` test images. The same batches for every network: an
-    epoch's order and augmentation depend only on seed and epoch."""
+    """(train batches, evaluation batches, input shape, classes): the first `--train-samples` of a seeded
+    permutation of the training set, and the first `--test-samples` test images (or, with `--held-out`, the
+    next `--test-samples` of that permutation). The same batches for every network: an epoch's order and
+    augmentation depend only on seed and epoch."""
     xtr, ytr = data.load(args.dataset, args.data_root, "train", None)
-    xte, yte = data.load(args.dataset, args.data_root, "test", None)
     mean, std = data.channel_stats(xtr)
-    pick = torch.from_numpy(np.random.default_rng(0).permutation(len(xtr))[:args.train_samples])
-    ytr, yte = torch.as_tensor(np.asarray(ytr)), torch.as_tensor(np.asarray(yte))
+    order = torch.from_numpy(np.random.default_rng(0).permutation(len(xtr)))
+    pick = order[:args.train_samples]
+    ytr = torch.as_tensor(np.asarray(ytr))
+    if getattr(args, "held_out", False):
+        if args.train_samples + args.test_samples > len(xtr):
+            raise SystemExit(f"--held-out: {args.train_samples} + {args.test_samples} images, the training set "
+                             f"has {len(xtr)}")
+        rest = order[args.train_samples:args.train_samples + args.test_samples]
+        xte, yte = xtr[rest], ytr[rest]
+    else:
+        xte, yte = data.load(args.dataset, args.data_root, "test", None)
+        xte, yte = xte[:args.test_samples], torch.as_tensor(np.asarray(yte))[:args.test_samples]
     classes = int(max(ytr.max(), yte.max())) + 1
     train = data.DeviceBatches(xtr[pick], ytr[pick], cfg.batch_size, cfg.device, mean, std,
                                data.Augment(cfg.crop_padding, False, 0), shuffle=True, seed=0)
-    test = data.DeviceBatches(xte[:args.test_samples], yte[:args.test_samples], 500, cfg.device, mean, std)
+    test = data.DeviceBatches(xte, yte, 500, cfg.device, mean, std)
     return train, test, tuple(xtr.shape[-3:]), classes
 
 

@@ -148,7 +148,7 @@ def test_mse_searches_begun_before_the_flat_readout_resume_pooled():
     from spikenas.search.config import SearchConfig
 
     new = SearchConfig(space="mse", strategy="nsga2", score="rdm", strategy_options={"generations": 1})
-    assert new.to_dict()["space_options"]["readout"] == "flat" and new.to_dict()["version"] == 4
+    assert new.to_dict()["space_options"]["readout"] == "flat" and new.to_dict()["version"] == 5
     assert SearchConfig.from_dict(new.to_dict()).space_obj.readout == "flat"
     v3 = new.to_dict() | {"version": 3, "space_options": {"cells": 4, "motifs": 3, "reductions": 2}}
     assert SearchConfig.from_dict(v3).space_obj.readout == "pool"
@@ -160,6 +160,29 @@ def test_mse_searches_begun_before_the_flat_readout_resume_pooled():
     assert "readout" not in SearchConfig.from_dict(other).space_options  # another space's options are its own
 
 
+def test_rdm_searches_begun_before_the_last_cell_default_resume_reading_every_layer():
+    """RDM reads the last cell by default since config.json version 5: an RDM score recorded before (selecting
+    or --also-score; version 4, or release 0.1's flat config) resumes reading every layer; a new one, and an
+    old one that said otherwise, keep their own."""
+    from spikenas.search.config import SearchConfig
+
+    new = SearchConfig(space="mse", strategy="nsga2", score="rdm", also_score="sahd",
+                       strategy_options={"generations": 1})
+    assert new.to_dict()["score_options"]["rdm_layers"] == "last-cell"
+    assert SearchConfig.from_dict(new.to_dict()).score_opts.rdm_layers == "last-cell"
+    options = {"rdm_dissimilarity": "hamming", "rdm_reduction": "rsa"}
+    v4 = new.to_dict() | {"version": 4, "score_options": options}
+    assert SearchConfig.from_dict(v4).score_opts.rdm_layers == "all"
+    assert SearchConfig.from_dict(v4 | {"score_options": {**options, "rdm_layers": "last-cell"}}
+                                  ).score_opts.rdm_layers == "last-cell"
+    also = SearchConfig(score="sahd", also_score="rdm").to_dict() | {"version": 4,
+                                                                     "also_score_options": {"rdm": options}}
+    assert SearchConfig.from_dict(also).scores()[1][1].rdm_layers == "all"
+    flat = {k: v for k, v in new.to_dict().items() if not k.endswith("_options") and k != "version"}
+    assert SearchConfig.from_dict(flat | {"generations": 1}).score_opts.rdm_layers == "all"  # release 0.1
+    assert SearchConfig.from_dict(v4 | {"score": "sahd", "also_score": None, "score_options": {}}).score_options == {}
+
+
 def test_searches_begun_before_rsa_was_the_default_resume_with_mean():
     """RDM's default reduction became rsa with config.json version 3. A search recorded before keeps the
     reduction it began with, whether RDM selects (release 0.1's flat config, which could leave it out) or is an
@@ -167,11 +190,12 @@ def test_searches_begun_before_rsa_was_the_default_resume_with_mean():
     from spikenas.search.config import SearchConfig
 
     new = SearchConfig(score="sahd", also_score="rdm")
-    assert new.to_dict()["also_score_options"] == {"rdm": {"rdm_dissimilarity": "hamming", "rdm_reduction": "rsa"}}
+    assert new.to_dict()["also_score_options"] == {"rdm": {"rdm_dissimilarity": "hamming", "rdm_reduction": "rsa",
+                                                           "rdm_layers": "last-cell"}}
     assert SearchConfig.from_dict(new.to_dict()).scores()[1][1].rdm_reduction == "rsa"
     v2 = {k: v for k, v in new.to_dict().items() if k != "also_score_options"} | {"version": 2}
     assert SearchConfig.from_dict(v2).scores()[1][1].rdm_reduction == "mean"
-    assert SearchConfig.from_dict(v2).to_dict()["version"] == 4
+    assert SearchConfig.from_dict(v2).to_dict()["version"] == 5
 
     selecting = SearchConfig(score="rdm").to_dict()
     assert selecting["score_options"]["rdm_reduction"] == "rsa"

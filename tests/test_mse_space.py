@@ -432,3 +432,57 @@ def test_sign_analysis_matches_the_cells_it_describes(seed):
             seen.add(signs)
             assert bool((y > 0).any()) == bool(signs & POS) and bool((y < 0).any()) == bool(signs & NEG), spec
     assert seen == {0, POS, NEG, POS | NEG}  # every outcome was exercised
+
+
+class _Layers:
+    """Spike monitor keeping every neuron's spikes, [B, timesteps x positions] per neuron."""
+
+    def __init__(self) -> None:
+        self.spikes: dict[int, list[torch.Tensor]] = {}
+
+    def record(self, neuron, spikes: torch.Tensor) -> None:
+        self.spikes.setdefault(id(neuron), []).append(spikes.transpose(0, 1).reshape(spikes.shape[1], -1))
+
+
+def test_rdm_reads_the_last_cell_by_default_and_every_layer_when_asked():
+    """RDM's default (rsa over the last cell's layers) equals the reference rdm() over those layers' spikes,
+    'all' equals it over every layer, and a network that names no last cell is read whole either way."""
+    from spikenas.models.baseline import SpikingVGG
+    from spikenas.options import make_options
+    from spikenas.scores import RdmOptions, rdm
+    from spikenas.search.scoring import score_network
+    from spikenas.snn import is_neuron
+
+    space = MseSpace(cells=3, motifs=2)
+    for seed in range(20):  # a network whose last cell has spiking layers of its own
+        torch.manual_seed(0)
+        net = space.build(space.sample(np.random.default_rng(seed)), (1, 12, 12), 4, 2, channels=4)
+        last = [m for m in net.cells[-1].modules() if is_neuron(m)]
+        if last:
+            break
+    assert net.last_cell_neurons() == last
+    x, y = torch.randn(48, 1, 12, 12), torch.arange(48) % 4
+    neurons = [m for m in net.modules() if is_neuron(m)]
+    assert len(neurons) > len(last)
+    rec = _Layers()
+    for n in neurons:
+        n.monitor = rec
+    net.train()
+    with torch.no_grad():
+        net(x)
+    for n in neurons:
+        n.monitor = None
+    maps = {k: torch.cat(v, 1) for k, v in rec.spikes.items()}
+    want_last = rdm([maps[id(m)] for m in last], reduction="rsa", labels=y)
+    want_all = rdm([maps[id(m)] for m in neurons], reduction="rsa", labels=y)
+    got_last, _ = score_network(net, [x], "rdm", labels=[y])
+    got_all, _ = score_network(net, [x], "rdm", options=RdmOptions(rdm_layers="all"), labels=[y])
+    assert got_last == pytest.approx(want_last, abs=1e-12) and got_all == pytest.approx(want_all, abs=1e-12)
+    assert abs(got_last - got_all) > 1e-6  # two different scores
+
+    vgg = SpikingVGG((1, 12, 12), 4, 2, width=4)
+    vgg_default, _ = score_network(vgg, [x], "rdm", labels=[y])
+    vgg_all, _ = score_network(vgg, [x], "rdm", options=RdmOptions(rdm_layers="all"), labels=[y])
+    assert vgg_default == vgg_all
+    with pytest.raises(InputError, match="rdm-layers"):
+        make_options(RdmOptions, {"rdm_layers": "first-cell"}, "rdm score")

@@ -45,7 +45,7 @@ def test_a_release_0_1_search_resumes(cli, tmp_path):
     assert out.returncode == 0, out.stderr
     assert trial_rows(old) == trial_rows(tmp_path / "full")
     assert (old / "best.json").read_text() == (tmp_path / "full" / "best.json").read_text()
-    assert json.loads((old / "config.json").read_text())["version"] == 4
+    assert json.loads((old / "config.json").read_text())["version"] == 5
 
 
 def test_later_or_foreign_stores_are_refused_untouched(cli, tmp_path):

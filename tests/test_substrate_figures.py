@@ -20,7 +20,8 @@ SEARCHES = {
     "evolution": ["--space", "snasnet", "--strategy", "evolution", "--score", "sahd", "--candidates", "16",
                   "--population", "6", "--sample", "3"],
     "nsga2": ["--space", "mse", "--strategy", "nsga2", "--score", "rdm", "--generations", "2", "--population", "6",
-              "--offspring", "4", "--rdm-reduction", "mean", "--readout", "pool"],  # 0.1's defaults
+              "--offspring", "4", "--rdm-reduction", "mean", "--readout", "pool",
+              "--rdm-layers", "all"],  # 0.1's defaults
 }
 
 

@@ -11,9 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
+from torch import nn
 
 from spikenas.errors import InputError
 from spikenas.options import Options, option
+from spikenas.scores.layers import DEFAULT_LAYERS, LAYERS, neurons_read
 from spikenas.scores.rdm import (
     DEFAULT_DISSIMILARITY,
     DEFAULT_REDUCTION,
@@ -37,24 +39,29 @@ class RdmOptions(Options):
     rdm_reduction: str = option(DEFAULT_REDUCTION, "rdm: how the dissimilarity matrix becomes a score (rsa: "
                                                    "against the batch's classes; mean, nn, logdet: label-free); "
                                                    "see docs/mse.md", choices=REDUCTIONS)
+    rdm_layers: str = option(DEFAULT_LAYERS, "rdm: which spiking layers it reads: last-cell (those of the "
+                                             "network's last cell, where it names one: MSE-NAS's) or all",
+                             choices=LAYERS)
 
 
 @dataclass(frozen=True)
 class ScoreInfo:
     """`make(options, labels)`: a fresh accumulator for one batch; `needs_labels(options)`: whether it reads
-    the batch's labels."""
+    the batch's labels; `reads(options, model)`: the ids of the neurons whose spikes it is fed (None: every
+    spiking layer)."""
 
     name: str
     Options: type
     make: Callable[[Options, torch.Tensor | None], object]
     needs_labels: Callable[[Options], bool] = lambda o: False
+    reads: Callable[[Options, nn.Module], frozenset | None] = lambda o, model: None
 
 
 SCORES: dict[str, ScoreInfo] = {
     "sahd": ScoreInfo("sahd", SahdOptions, lambda o, labels: SAHDAccumulator()),
     "rdm": ScoreInfo("rdm", RdmOptions,
                      lambda o, labels: RDMAccumulator(o.rdm_dissimilarity, o.rdm_reduction, labels),
-                     lambda o: o.rdm_reduction == "rsa"),
+                     lambda o: o.rdm_reduction == "rsa", lambda o, model: neurons_read(model, o.rdm_layers)),
 }
 
 

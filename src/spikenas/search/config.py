@@ -1,9 +1,10 @@
 """A search's settings: the general ones (data, budget, where it runs) and, per piece, the options the
-space, the score and the strategy declare. Written to config.json (version 4); a config.json of release 0.1
+space, the score and the strategy declare. Written to config.json (version 5); a config.json of release 0.1
 (one flat list of every piece's fields) is read by moving each field to its piece, one of version 1 or 2
 gets the RDM options of its time where they were not recorded (the default reduction was mean until
-version 3), and an MSE-NAS search before version 4 gets the pooled readout (flat became the default then), so
-a search resumes with the networks and the scores it began with."""
+version 3), an MSE-NAS search before version 4 gets the pooled readout (flat became the default then), and
+an RDM score recorded before version 5 reads every layer (the last cell became the default then), so a
+search resumes with the networks and the scores it began with."""
 
 from __future__ import annotations
 
@@ -18,9 +19,9 @@ from spikenas.options import check_fields, make_options, option, options_dict
 from spikenas.scores import SCORES, get_score
 from spikenas.search.strategies import STRATEGIES, strategy_options, trains
 
-VERSION = 4
+VERSION = 5
 # the RDM score's options before version 3 made rsa its default
-RDM_BEFORE_V3 = {"rdm_dissimilarity": "hamming", "rdm_reduction": "mean"}
+RDM_BEFORE_V3 = {"rdm_dissimilarity": "hamming", "rdm_reduction": "mean", "rdm_layers": "all"}
 # release 0.1's flat fields, by the piece they belong to
 V1_PIECE_FIELDS = {
     "space": ("cells", "motifs", "reductions"),
@@ -133,8 +134,21 @@ class SearchConfig:
         opts = d.get("space_options", {})
         if (d.get("version") or 1) < 4 and d.get("space") == "mse" and isinstance(opts, dict):
             d["space_options"] = {"readout": "pool", **opts}  # every MSE-NAS network pooled until version 4
+        if (d.get("version") or 1) < 5:  # every RDM score read every layer until version 5
+            d = with_rdm_layers_all(d)
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
+
+
+def with_rdm_layers_all(d: dict) -> dict:
+    """A config recorded before version 5 with its RDM scores (the selecting one, an --also-score one) reading
+    every layer where it does not say otherwise."""
+    if d.get("score") == "rdm" and isinstance(d.get("score_options"), dict):
+        d["score_options"] = {"rdm_layers": "all", **d["score_options"]}
+    also = d.get("also_score_options")
+    if isinstance(also, dict) and isinstance(also.get("rdm"), dict):
+        d["also_score_options"] = {**also, "rdm": {"rdm_layers": "all", **also["rdm"]}}
+    return d
 
 
 def absolute_root(root: str | None) -> str | None:

@@ -19,16 +19,19 @@ from spikenas.snn.timestep_bn import TimestepBatchNorm2d
 
 
 class _Recorder:
-    """Neuron sink: feeds every score's accumulator and counts spikes, on the device (one op per layer)."""
+    """Neuron sink: feeds every score's accumulator the layers it reads (`reads`: a set of neuron ids per
+    accumulator, None for every layer) and counts spikes, on the device (one op per layer)."""
 
-    def __init__(self, accumulators: list, readout=None) -> None:
+    def __init__(self, accumulators: list, readout=None, reads: list | None = None) -> None:
         self.accumulators, self.readout = accumulators, readout
+        self.reads = reads or [None] * len(accumulators)
         self.totals: list[torch.Tensor] = []
         self.readout_totals: list[torch.Tensor] = []
 
     def record(self, neuron, spikes: torch.Tensor) -> None:
-        for acc in self.accumulators:
-            acc.record(neuron, spikes)
+        for acc, keep in zip(self.accumulators, self.reads, strict=True):
+            if keep is None or id(neuron) in keep:
+                acc.record(neuron, spikes)
         total = count_ones(spikes)
         self.totals.append(total)
         if neuron is self.readout:
@@ -47,6 +50,12 @@ def make_accumulator(score: str, options=None, labels: torch.Tensor | None = Non
     """The accumulator of one batch's score (options: the score's Options; None for its defaults)."""
     info = get_score(score)
     return info.make(options if options is not None else info.Options(), labels)
+
+
+def layers_read(model: nn.Module, score: str, options=None) -> frozenset | None:
+    """The ids of the neurons of `model` whose spikes a score reads (None: every spiking layer)."""
+    info = get_score(score)
+    return info.reads(options if options is not None else info.Options(), model)
 
 
 def label_readers(pairs) -> list[str]:
@@ -75,6 +84,7 @@ def score_network(model: nn.Module, batches: list[torch.Tensor], score="sahd", p
     precision "bf16" runs the network under bf16 autocast, on CUDA or the CPU (the accumulators themselves
     stay exact).
     `labels` (a tensor per batch) are needed by a score that reads them: RDM with its default reduction, rsa.
+    Each score is fed the layers it reads (RDM's default: the network's last cell, where it names one).
     A network that names its `readout_neuron` fails (ValueError) when that layer never fires on any batch:
     its output is constant, so no gradient can reach it and it cannot be trained."""
     several = not isinstance(score, str)
@@ -82,13 +92,14 @@ def score_network(model: nn.Module, batches: list[torch.Tensor], score="sahd", p
     _check_labels(pairs, batches, labels)
     neurons = [m for m in model.modules() if is_neuron(m)]
     readout = getattr(model, "readout_neuron", None)
+    reads = [layers_read(model, n, o) for n, o in pairs]
     model.train()
     values: list[list[float]] = [[] for _ in pairs]
     spikes, samples, readout_spikes = 0.0, 0, 0.0
     try:
         for b, x in enumerate(batches):
             y = labels[b] if labels is not None else None
-            rec = _Recorder([make_accumulator(n, o, y) for n, o in pairs], readout)
+            rec = _Recorder([make_accumulator(n, o, y) for n, o in pairs], readout, reads)
             for n in neurons:
                 n.monitor = rec
             with torch.no_grad(), autocast_for(x.device, precision == "bf16", cpu=precision == "bf16"):

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from spikenas.cells import DirectStem, GraphCell, OpPool, total
-from spikenas.snn import fold
+from spikenas.snn import fold, is_neuron
 from spikenas.snn.layers import reset_parts
 from spikenas.snn.neuron_config import NeuronConfig
 from spikenas.spaces.mse.genome import cell_graph
@@ -78,6 +78,15 @@ class MseNet(nn.Module):
     def readout_neuron(self) -> nn.Module:
         """Scoring fails a network whose readout never fires (search.scoring.score_network)."""
         return self.head_lif
+
+    def last_cell_neurons(self) -> list[nn.Module]:
+        """The neurons of the deepest cell that has any (the readout's where none has): the layers RDM reads by
+        default (scores.layers)."""
+        for cell in reversed(self.cells):
+            found = [m for m in cell.modules() if is_neuron(m)]
+            if found:
+                return found
+        return [self.head_lif]
 
     def reset_parameters(self) -> None:
         """Fresh weights in place (PyTorch's default initialisation of every layer)."""
