@@ -40,7 +40,8 @@ def test_every_page_shows_one_chosen_candidate_and_its_charts(pages):
     assert nsga2.count("<svg") >= 4 + 3 + 3 + 1  # scores, three front pairs, three by generation, the cell
     assert "score by generation" in nsga2 and "spikes against score" in nsga2
     random = (pages / "random" / "report.html").read_text()
-    assert "<td>also_score_options.rdm</td><td>rdm_dissimilarity hamming, rdm_reduction rsa</td>" in random
+    assert ("<td>also_score_options.rdm</td><td>rdm_dissimilarity hamming, rdm_reduction rsa, rdm_layers last-cell"
+            "</td>") in random
     assert _chosen_marks(random) == {str(json.loads((pages / "random" / "best.json").read_text())["candidate"])}
     train = (pages / "train" / "report.html").read_text()
     assert "firing rate by layer" in train and "synaptic operations" in train and "Trained network" in train
