@@ -53,7 +53,7 @@ def subset_batches(args, cfg: TrainConfig):
     order = torch.from_numpy(np.random.default_rng(0).permutation(len(xtr)))
     pick = order[:args.train_samples]
     ytr = torch.as_tensor(np.asarray(ytr))
-    if getattr(args, "held_out", False):
+    if args.held_out:
         if args.train_samples + args.test_samples > len(xtr):
             raise SystemExit(f"--held-out: {args.train_samples} + {args.test_samples} images, the training set "
                              f"has {len(xtr)}")

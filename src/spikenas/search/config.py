@@ -21,7 +21,7 @@ from spikenas.search.strategies import STRATEGIES, strategy_options, trains
 
 VERSION = 5
 # the RDM score's options before version 3 made rsa its default
-RDM_BEFORE_V3 = {"rdm_dissimilarity": "hamming", "rdm_reduction": "mean", "rdm_layers": "all"}
+RDM_BEFORE_V3 = {"rdm_dissimilarity": "hamming", "rdm_reduction": "mean"}
 # release 0.1's flat fields, by the piece they belong to
 V1_PIECE_FIELDS = {
     "space": ("cells", "motifs", "reductions"),
