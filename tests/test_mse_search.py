@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 
+from spikenas.search.config import SearchConfig
 from spikenas.search.front import pareto_front, pick
 from spikenas.search.store import Trial
 
@@ -65,7 +66,8 @@ def test_nsga2_search_writes_front_and_best(cli, tmp_path):
         assert (x[0] in members) == (x in ok and not any(dominated(x, y) for y in ok if y[0] != x[0]))
     best = json.loads((tmp_path / "a" / "best.json").read_text())
     assert best["candidate"] == front["chosen"] and best["candidate"] in members
-    assert best["chosen_by"].startswith("knee") and best["space"] == "mse"
+    assert best["chosen_by"].startswith("primary") and best["space"] == "mse"  # the mse space's default pick
+    assert best["score"] == max(m["score"] for m in front["front"])
     assert by_idx[best["candidate"]][1] == best["hash"]
     assert {reductions(g) for g in genotypes(tmp_path / "a")} == {2}  # the default count
     again = cli(*SEARCH, "--generations", "2", "--run", tmp_path / "b")
@@ -79,11 +81,15 @@ def test_nsga2_search_writes_front_and_best(cli, tmp_path):
     assert len(pr) == 8 and chosen["score"] == max(x[2] for x in pr if x[5] == "ok")
     assert json.loads((tmp_path / "c" / "config.json").read_text())["score_options"]["rdm_reduction"] == "mean"
 
-    repick = cli("search", "--run", tmp_path / "a", "--resume", "--pick", "primary", "--quiet")
+    repick = cli("search", "--run", tmp_path / "a", "--resume", "--pick", "knee", "--quiet")
     assert repick.returncode == 0, repick.stderr
     assert rows(tmp_path / "a") == r  # nothing scored again
     best = json.loads((tmp_path / "a" / "best.json").read_text())
-    assert best["score"] == max(m["score"] for m in front["front"]) and best["chosen_by"].startswith("primary")
+    trials = [Trial(m["candidate"], m["hash"], "{}", "ok", {"score": m["score"], "params": m["parameters"],
+                                                            "spikes": m["spikes_per_sample_at_init"]})
+              for m in front["front"]]
+    knee = pick(trials, ["score", "spikes", "params"], "knee")
+    assert best["candidate"] == knee.idx and best["chosen_by"].startswith("knee")
     report = cli("report", tmp_path / "a")
     assert report.returncode == 0, report.stderr
     html = (tmp_path / "a" / "report.html").read_text()
@@ -142,10 +148,21 @@ def test_knee_is_the_balanced_member_of_the_front():
     assert int(np.argmin(np.linalg.norm(scaled, axis=1))) == 1
 
 
+def test_the_default_pick_is_the_spaces_and_a_search_keeps_the_one_it_began_with():
+    def config(space, **strategy):
+        return SearchConfig(space=space, strategy="nsga2", score="rdm",
+                            strategy_options={"generations": 0, **strategy})
+
+    assert config("mse").strategy_options["pick"] == "primary"  # measured to pay on this space
+    assert config("snasnet").strategy_options["pick"] == "knee"
+    assert config("mse", pick="knee").strategy_opts.pick == "knee"
+    recorded = config("mse", pick="knee").to_dict()  # a search begun when knee was every space's default
+    assert SearchConfig.from_dict(recorded).strategy_options["pick"] == "knee"
+
+
 def test_mse_searches_begun_before_the_flat_readout_resume_pooled():
     """The flat readout became MSE-NAS's default with config.json version 4: a search recorded before (version 3,
     or release 0.1's flat config) resumes proposing networks with the pooled readout it began with."""
-    from spikenas.search.config import SearchConfig
 
     new = SearchConfig(space="mse", strategy="nsga2", score="rdm", strategy_options={"generations": 1})
     assert new.to_dict()["space_options"]["readout"] == "flat" and new.to_dict()["version"] == 5
@@ -164,7 +181,6 @@ def test_rdm_searches_begun_before_the_last_cell_default_resume_reading_every_la
     """RDM reads the last cell by default since config.json version 5: an RDM score recorded before (selecting
     or --also-score; version 4, or release 0.1's flat config) resumes reading every layer; a new one, and an
     old one that said otherwise, keep their own."""
-    from spikenas.search.config import SearchConfig
 
     new = SearchConfig(space="mse", strategy="nsga2", score="rdm", also_score="sahd",
                        strategy_options={"generations": 1})
@@ -187,7 +203,6 @@ def test_searches_begun_before_rsa_was_the_default_resume_with_mean():
     """RDM's default reduction became rsa with config.json version 3. A search recorded before keeps the
     reduction it began with, whether RDM selects (release 0.1's flat config, which could leave it out) or is an
     --also-score (whose options were not recorded before version 3); a new one records rsa for both."""
-    from spikenas.search.config import SearchConfig
 
     new = SearchConfig(score="sahd", also_score="rdm")
     assert new.to_dict()["also_score_options"] == {"rdm": {"rdm_dissimilarity": "hamming", "rdm_reduction": "rsa",

@@ -21,7 +21,7 @@ SEARCHES = {
                   "--population", "6", "--sample", "3"],
     "nsga2": ["--space", "mse", "--strategy", "nsga2", "--score", "rdm", "--generations", "2", "--population", "6",
               "--offspring", "4", "--rdm-reduction", "mean", "--readout", "pool",
-              "--rdm-layers", "all"],  # 0.1's defaults
+              "--rdm-layers", "all", "--pick", "knee"],  # 0.1's defaults
 }
 
 

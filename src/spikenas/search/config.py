@@ -106,6 +106,8 @@ class SearchConfig:
                                 for name in self.extra_scores()}
         self.also_score_options = {name: options_dict(o) for name, o in self.also_score_opts.items()}
         self.strategy_opts = strategy_options(self.strategy, self.strategy_options)
+        if getattr(self.strategy_opts, "pick", "") is None:  # recorded resolved, so a resume keeps it
+            self.strategy_opts.pick = getattr(self.space_obj, "pick", "knee")
         self.strategy_options = options_dict(self.strategy_opts)
         self.candidates = self.strategy_opts.budget(self.candidates)
         if self.threads is None:

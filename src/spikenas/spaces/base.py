@@ -16,6 +16,9 @@ class SpaceBase:
     dropout: float | None = None
     # the neuron the space's networks are built (and searched) with unless given another (`build(..., neuron=)`)
     neuron: NeuronConfig = NeuronConfig()
+    # the member of a multi-objective search's front that becomes best.json unless --pick says (search.front's
+    # PICKS): the knee, where trading score for spikes and size was measured to cost little
+    pick: str = "knee"
 
     def genotype_from_dict(self, d: dict):
         raise NotImplementedError

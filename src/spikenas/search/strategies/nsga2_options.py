@@ -20,8 +20,8 @@ class Nsga2Options(Options):
     offspring: int = option(50, "nsga2: new candidates per generation", low=1, high=100_000)
     objectives: str = option("score,spikes,params", "nsga2: comma-separated, among score (maximised), spikes, "
                                                     "params (minimised)")
-    pick: str = option("knee", "nsga2: which front member becomes best.json: knee or primary (best score)",
-                       choices=PICKS)
+    pick: str | None = option(None, "nsga2: which front member becomes best.json: knee or primary (best score)",
+                              kind=str, choices=PICKS, shown="the space's: primary on mse, else knee")
 
     multi_objective = True
     budget_option = "generations"

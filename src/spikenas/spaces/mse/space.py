@@ -70,6 +70,9 @@ class MseOptions(Options):
 class MseSpace(SpaceBase):
     name = "mse"
     Options = MseOptions
+    # RDM's best score beat random draws by more than their spread on two search seeds, the knee on neither
+    # (docs/benchmarks.md, "Does the search pay with RSA over the last cell?")
+    pick = "primary"
 
     def __init__(self, options: MseOptions | None = None, *, cells: int = 4, motifs: int = 3,
                  reductions: int | str | None = None, readout: str = "flat") -> None:
