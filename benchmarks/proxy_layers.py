@@ -14,13 +14,15 @@ networks' validation accuracy (the payoff's seed, each seed `proxy_ceiling.py` t
     python benchmarks/proxy_layers.py runs/px2/mse --seeds-out runs/px2/mse-seeds --settings 16x64x2 \\
         --cache runs/px2/layers.json
 
-A setting is CHANNELSxBATCHxTIMESTEPS, as in proxy_variants.py; `--cache FILE` keeps every network's
-per-layer values, so another ground truth or another setting costs only what it adds. For MSE-NAS spaces
-(cells named `cells.K`; the readout `head_lif`).
+`--dissimilarity pearson` builds every RDM from 1 - Pearson correlation instead of the Hamming distance
+(spikenas's default). A setting is CHANNELSxBATCHxTIMESTEPS, as in proxy_variants.py; `--cache FILE` keeps
+every network's per-layer values, so another ground truth or another setting costs only what it adds. For
+MSE-NAS spaces (cells named `cells.K`; the readout `head_lif`).
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from pathlib import Path
@@ -36,14 +38,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from proxy_variants import arguments, each_setting, print_correlations  # noqa: E402  (benchmarks/ is not a package)
 
 
-def layer_values(model, batches, labels) -> dict:
+def layer_values(model, batches, labels, dissimilarity: str = "hamming") -> dict:
     """{"layers": {neuron name: its RSA, averaged over the batches}, "network": the RSA of the mean RDM,
-    averaged over the batches, "rsa": spikenas's rsa score over every layer}."""
+    averaged over the batches, "rsa": spikenas's rsa score over every layer}, with RDMs of `dissimilarity`."""
     names = {id(m): n for n, m in model.named_modules() if is_neuron(m)}
     per_layer: dict[str, float] = {}
     network = 0.0
     for x, y in zip(batches, labels, strict=True):
-        acc = RDMAccumulator("hamming", "rsa", y)
+        acc = RDMAccumulator(dissimilarity, "rsa", y)
         for n in (m for m in model.modules() if is_neuron(m)):
             n.monitor = acc
         try:
@@ -55,13 +57,14 @@ def layer_values(model, batches, labels) -> dict:
                 n.monitor = None
         keys = list(acc.G)
         rdms = _rdms(torch.stack([acc.n[k] for k in keys]), torch.stack([acc.G[k] for k in keys]),
-                     torch.tensor([acc.N[k] for k in keys], dtype=torch.float64), "hamming")
+                     torch.tensor([acc.N[k] for k in keys], dtype=torch.float64), dissimilarity)
         iu = torch.triu_indices(len(y), len(y), 1)
         category = (y.unsqueeze(1) != y.unsqueeze(0)).double()[iu[0], iu[1]]
         for k, D in zip(keys, rdms, strict=True):
             per_layer[names[k]] = per_layer.get(names[k], 0.0) + spearman(D[iu[0], iu[1]], category) / len(batches)
         network += spearman(rdms.mean(0)[iu[0], iu[1]], category) / len(batches)
-    rsa, _ = score_network(model, batches, "rdm", options=RdmOptions(rdm_layers="all"), labels=labels)
+    rsa, _ = score_network(model, batches, "rdm", labels=labels,
+                           options=RdmOptions(rdm_dissimilarity=dissimilarity, rdm_layers="all"))
     return {"layers": per_layer, "network": network, "rsa": rsa}
 
 
@@ -89,8 +92,11 @@ def variants(v: dict) -> dict[str, float]:
 
 
 def main() -> None:
-    a = arguments(__doc__.split("\n\n")[0], "16x64x2")
-    for setting, _, _, values, truth, t0 in each_setting(a, layer_values, "networks", "RSA over"):
+    a = arguments(__doc__.split("\n\n")[0], "16x64x2", dissimilarity=True)
+    measure = functools.partial(layer_values, dissimilarity=a.dissimilarity)
+    tag = "" if a.dissimilarity == "hamming" else f"/{a.dissimilarity}"  # hamming's values as cached before
+    print(f"RDMs of {a.dissimilarity} dissimilarity\n")
+    for setting, _, _, values, truth, t0 in each_setting(a, measure, "networks", "RSA over", tag):
         rows = [variants(v) for v in values]
         default = "every layer, averaged (rsa, the default until 2026-12-05)"
         worst = max(abs(r[default] - v["rsa"]) for r, v in zip(rows, values, strict=True))

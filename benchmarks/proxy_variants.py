@@ -27,6 +27,7 @@ import torch
 
 from spikenas import run_folder, spaces
 from spikenas.payoff.ranks import kendall_tau, spearman_rho
+from spikenas.scores.rdm import DISSIMILARITIES
 from spikenas.search.score_batches import score_batches
 from spikenas.search.scoring import Networks
 
@@ -64,15 +65,17 @@ def trained_networks(search: Path, seeds_out: Path | None):
     return scfg, plan, space, [space.genotype_from_dict(e["model"]["genotype"]) for e in plan], truth
 
 
-def arguments(description: str, settings: str) -> argparse.Namespace:
+def arguments(description: str, settings: str, dissimilarity: bool = False) -> argparse.Namespace:
     """The command line of a rescoring benchmark: a payoff's search run, the seeds' folder, the settings and
-    the cache."""
+    the cache (and, with `dissimilarity`, the RDMs' dissimilarity)."""
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("search_run", help="a search run folder whose payoff/ has finished")
     ap.add_argument("--seeds-out", type=Path, default=None, help="proxy_ceiling.py's --out for the same run")
     ap.add_argument("--settings", default=settings, help="comma-separated CHANNELSxBATCHxTIMESTEPS")
     ap.add_argument("--cache", type=Path, default=None,
                     help="a JSON file of the values computed so far (per setting and genotype), read and extended")
+    if dissimilarity:
+        ap.add_argument("--dissimilarity", choices=DISSIMILARITIES, default="hamming")
     return ap.parse_args()
 
 
@@ -90,10 +93,11 @@ def main() -> None:
         print(f"<!-- {setting}: {time.perf_counter() - t0:.0f} s -->", flush=True)
 
 
-def each_setting(a: argparse.Namespace, measure, networks: str, column: str):
+def each_setting(a: argparse.Namespace, measure, networks: str, column: str, cache_tag: str = ""):
     """Prints the table's head, then yields, per setting of `a.settings`: (setting, the search's config, its
     plan, `measure` of every trained network (rescored), the ground truths, when the setting began). The values
-    are read from and added to `a.cache` (this benchmark's and proxy_layers.py's)."""
+    are read from and added to `a.cache` (this benchmark's and proxy_layers.py's), under the setting followed
+    by `cache_tag` (what else the values depend on)."""
     cache = json.loads(a.cache.read_text()) if a.cache and a.cache.is_file() else {}
     scfg, plan, space, genotypes, truth = trained_networks(Path(a.search_run), a.seeds_out)
     print(f"{len(plan)} {networks}; ground truth: {', '.join(truth)}\n")
@@ -101,7 +105,7 @@ def each_setting(a: argparse.Namespace, measure, networks: str, column: str):
     print("|---|---|" + "---|" * len(truth))
     for setting in a.settings.split(","):
         t0 = time.perf_counter()
-        values = rescored(scfg, space, genotypes, setting, cache.setdefault(setting, {}), measure)
+        values = rescored(scfg, space, genotypes, setting, cache.setdefault(setting + cache_tag, {}), measure)
         if a.cache:
             a.cache.write_text(json.dumps(cache))
         yield setting, scfg, plan, values, truth, t0
