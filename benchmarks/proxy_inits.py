@@ -69,7 +69,8 @@ def main() -> None:
     networks = Networks(space, dict(input_shape=shape, num_classes=classes, timesteps=T, channels=C),
                         torch.device("cpu"), reuse=False, channels_last=False)
     cache = json.loads(a.cache.read_text()) if a.cache and a.cache.is_file() else {}
-    known = cache.setdefault(f"{C}x{a.batch_size}x{T}", {})
+    setting = f"{C}x{a.batch_size}x{T}"
+    known = cache.setdefault(setting, {})
     t0 = time.perf_counter()
     for k in range(a.inits):
         for g in genotypes:
@@ -101,11 +102,11 @@ def main() -> None:
                 continue
             for r, v in zip(rows, values, strict=True):
                 r[f"{inits} init{'s' * (inits > 1)} x {nb} batches"] = mean(x for row in v[:inits] for x in row[:nb])
-    _correlate(f"{C}x{a.batch_size}x{T}", rows, truth)
+    _correlate(setting, rows, truth)
     # the same budget spent on one initialisation's batches or spread over initialisations
     if a.inits > 1:
         spread = [{f"init {k}, 2 batches": mean(v[k][:2]) for k in range(a.inits)} for v in values]
-        _correlate(f"{C}x{a.batch_size}x{T}", spread, truth)
+        _correlate(setting, spread, truth)
 
 
 def _both(xs, ys):
