@@ -1,9 +1,10 @@
-"""Training-free scores: a network at initialisation and a batch in, one number out (higher is better).
+"""Scores: a network at initialisation and its scoring batches in, one number out (higher is better).
 
-Each score is an accumulator fed every spiking layer's spikes during one forward pass (the spike-monitor
+A spike score is an accumulator fed every spiking layer's spikes during one forward pass (the spike-monitor
 protocol: `record(neuron, spikes)`, then `value()`); several scores of one candidate share that pass
-(search.scoring.score_network). SCORES maps a name to its options and its accumulator; adding a score is
-one entry (docs/extending.md)."""
+(search.scoring.score_network). A training score (`trains`, early-loss) instead trains the network a few
+steps after that pass. SCORES maps a name to its options and how it is computed; adding a score is one entry
+(docs/extending.md)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from torch import nn
 
 from spikenas.errors import InputError
 from spikenas.options import Options, option
+from spikenas.scores.early import EarlyLossOptions, check_samples, early_loss
 from spikenas.scores.layers import DEFAULT_LAYERS, LAYERS, neurons_read
 from spikenas.scores.rdm import (
     DEFAULT_DISSIMILARITY,
@@ -48,13 +50,18 @@ class RdmOptions(Options):
 class ScoreInfo:
     """`make(options, labels)`: a fresh accumulator for one batch; `needs_labels(options)`: whether it reads
     the batch's labels; `reads(options, model)`: the ids of the neurons whose spikes it is fed (None: every
-    spiking layer)."""
+    spiking layer). A training score has `trains(model, batches, labels, options, precision)` instead of
+    `make` (the value; it may change the network, so it runs after every spike score), and may have
+    `check(options, samples)`, which raises InputError when a search's scoring draw of `samples` cannot
+    feed it."""
 
     name: str
     Options: type
-    make: Callable[[Options, torch.Tensor | None], object]
+    make: Callable[[Options, torch.Tensor | None], object] | None = None
     needs_labels: Callable[[Options], bool] = lambda o: False
     reads: Callable[[Options, nn.Module], frozenset | None] = lambda o, model: None
+    trains: Callable[..., float] | None = None
+    check: Callable[[Options, int], None] = lambda o, samples: None
 
 
 SCORES: dict[str, ScoreInfo] = {
@@ -62,6 +69,8 @@ SCORES: dict[str, ScoreInfo] = {
     "rdm": ScoreInfo("rdm", RdmOptions,
                      lambda o, labels: RDMAccumulator(o.rdm_dissimilarity, o.rdm_reduction, labels),
                      lambda o: o.rdm_reduction == "rsa", lambda o, model: neurons_read(model, o.rdm_layers)),
+    "early-loss": ScoreInfo("early-loss", EarlyLossOptions, needs_labels=lambda o: True, trains=early_loss,
+                            check=check_samples),
 }
 
 
@@ -75,4 +84,5 @@ def get_score(name: str) -> ScoreInfo:
     return SCORES[name]
 
 
-__all__ = ["SCORES", "RDMAccumulator", "SAHDAccumulator", "ScoreInfo", "get_score", "rdm", "register", "sahd"]
+__all__ = ["SCORES", "EarlyLossOptions", "RDMAccumulator", "SAHDAccumulator", "ScoreInfo", "early_loss",
+           "get_score", "rdm", "register", "sahd"]

@@ -42,8 +42,9 @@ class SearchConfig:
     strategy: str = option("random", "random (SNASNet's), evolution (regularized evolution), nsga2 "
                                      "(multi-objective, MSE-NAS's; needs --generations) or darts (differentiable)",
                            choices=lambda: tuple(STRATEGIES))
-    score: str = option("sahd", "training-free score: sahd (SNASNet's kernel log-det) or rdm (representational "
-                                "dissimilarity, MSE-NAS's)", choices=lambda: tuple(SCORES))
+    score: str = option("sahd", "score: sahd (SNASNet's kernel log-det) or rdm (representational dissimilarity, "
+                                "MSE-NAS's), both training-free; or early-loss (a few training steps: "
+                                "docs/search.md)", choices=lambda: tuple(SCORES))
     space_options: dict = field(default_factory=dict)
     strategy_options: dict = field(default_factory=dict)
     score_options: dict = field(default_factory=dict)
@@ -113,6 +114,8 @@ class SearchConfig:
         if self.threads is None:
             self.threads = max(1, (os.cpu_count() or 1) // self.workers)
         check_fields(self)
+        for name, opts in self.scores():
+            get_score(name).check(opts, self.batch_size * self.repeats)
         check_device(self.device)
 
     def extra_scores(self) -> list[str]:

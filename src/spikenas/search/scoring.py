@@ -85,6 +85,7 @@ def score_network(model: nn.Module, batches: list[torch.Tensor], score="sahd", p
     stay exact).
     `labels` (a tensor per batch) are needed by a score that reads them: RDM with its default reduction, rsa.
     Each score is fed the layers it reads (RDM's default: the network's last cell, where it names one).
+    A training score (early-loss) is computed after that pass, from the same batches; it trains `model`.
     A network that names its `readout_neuron` fails (ValueError) when that layer never fires on any batch:
     its output is constant, so no gradient can reach it and it cannot be trained."""
     several = not isinstance(score, str)
@@ -92,14 +93,15 @@ def score_network(model: nn.Module, batches: list[torch.Tensor], score="sahd", p
     _check_labels(pairs, batches, labels)
     neurons = [m for m in model.modules() if is_neuron(m)]
     readout = getattr(model, "readout_neuron", None)
-    reads = [layers_read(model, n, o) for n, o in pairs]
+    monitored = [(n, o) for n, o in pairs if get_score(n).trains is None]
+    reads = [layers_read(model, n, o) for n, o in monitored]
     model.train()
-    values: list[list[float]] = [[] for _ in pairs]
+    values: list[list[float]] = [[] for _ in monitored]
     spikes, samples, readout_spikes = 0.0, 0, 0.0
     try:
         for b, x in enumerate(batches):
             y = labels[b] if labels is not None else None
-            rec = _Recorder([make_accumulator(n, o, y) for n, o in pairs], readout, reads)
+            rec = _Recorder([make_accumulator(n, o, y) for n, o in monitored], readout, reads)
             for n in neurons:
                 n.monitor = rec
             with torch.no_grad(), autocast_for(x.device, precision == "bf16", cpu=precision == "bf16"):
@@ -115,9 +117,13 @@ def score_network(model: nn.Module, batches: list[torch.Tensor], score="sahd", p
             n.monitor = None
     if readout is not None and readout_spikes == 0:
         raise ValueError("the readout neurons never fire at initialisation: the output is constant, untrainable")
-    means = [sum(v) / len(v) for v in values]
+    found = {n: sum(v) / len(v) for (n, _), v in zip(monitored, values, strict=True)}
+    for n, o in pairs:
+        info = get_score(n)
+        if info.trains is not None:
+            found[n] = info.trains(model, batches, labels, o if o is not None else info.Options(), precision)
     per_sample = spikes / max(samples, 1)
-    return ({n: m for (n, _), m in zip(pairs, means, strict=True)} if several else means[0]), per_sample
+    return ({n: found[n] for n, _ in pairs} if several else found[pairs[0][0]]), per_sample
 
 
 def candidate_seed(seed: int, genotype_hash: str) -> int:
