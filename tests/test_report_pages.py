@@ -43,6 +43,10 @@ def test_every_page_shows_one_chosen_candidate_and_its_charts(pages):
     assert ("<td>also_score_options.rdm</td><td>rdm_dissimilarity hamming, rdm_reduction rsa, rdm_layers last-cell"
             "</td>") in random
     assert _chosen_marks(random) == {str(json.loads((pages / "random" / "best.json").read_text())["candidate"])}
+    best = random[random.index("Best candidates by score"):].split("</table>")[0]
+    assert "<th>score (sahd)</th><th>rdm</th>" in best  # the --also-score's values beside the score's
+    rdm_cells = re.findall(r"<td>(-?\d+\.\d{4})</td><td>(-?\d+\.\d{4})</td>", best)
+    assert len(rdm_cells) >= 2 and all(float(a) != float(b) for a, b in rdm_cells)
     train = (pages / "train" / "report.html").read_text()
     assert "firing rate by layer" in train and "synaptic operations" in train and "Trained network" in train
     assert "random/report.html" in train  # the link to the search the genotype came from

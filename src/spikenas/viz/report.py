@@ -110,10 +110,17 @@ def _search_section(run: Path, cfg: dict) -> str:
     if front_file.exists():
         html.append(_front_section(json.loads(front_file.read_text()), ok, best, cfg))
     top = sorted(ok, key=lambda t: -t.score)[:10]
+    also = [n for n in (cfg.get("also_score") or "").split(",") if n and n != cfg.get("score")]
+
+    def recorded(t, name):  # an --also-score value, where the trial has it
+        v = (t.metrics.get("scores") or {}).get(name)
+        return "" if v is None else f"{v:.4f}"
+
     html.append("<h3>Best candidates by score</h3>" + table(
-        [[t.idx, t.metrics.get("code") or t.hash, f"{t.score:.4f}", f"{t.values['spikes']:.0f}",
-          t.values["params"], f"{t.seconds:.2f}", "chosen" if t is best else ""] for t in top],
-        ["#", "genotype", "score", "spikes/sample", "parameters", "s", ""]))
+        [[t.idx, t.metrics.get("code") or t.hash, f"{t.score:.4f}", *(recorded(t, n) for n in also),
+          f"{t.values['spikes']:.0f}", t.values["params"], f"{t.seconds:.2f}", "chosen" if t is best else ""]
+         for t in top],
+        ["#", "genotype", f"score ({score_name})", *also, "spikes/sample", "parameters", "s", ""]))
     space = spaces.get(cfg["space"], **cfg.get("space_options", {}))
     g = space.genotype_from_json(best.genotype)
     html.append(f"<h3>Chosen network (#{best.idx})</h3>" + draw(g, cfg["space"]))
