@@ -77,8 +77,10 @@ def test_it_is_computed_after_the_spike_scores_of_the_same_pass():
 
 
 def test_a_search_refuses_a_draw_that_cannot_hold_out_and_train():
-    with pytest.raises(InputError, match="needs at least 600 scoring samples"):
+    with pytest.raises(InputError, match="needs two mini-batches of --early-batch 300 .* give 0"):
         SearchConfig(score="early-loss", score_options={"early_batch": 300}, batch_size=256, repeats=2)
+    with pytest.raises(InputError, match="batches of --batch-size 50 give 0"):  # 150 samples, none cut to 60
+        SearchConfig(score="early-loss", score_options={"early_batch": 60}, batch_size=50, repeats=3)
     with pytest.raises(InputError, match="early-loss"):
         SearchConfig(score="sahd", also_score="early-loss", also_score_options={"early-loss": {"early_batch": 64}},
                      batch_size=100, repeats=1)

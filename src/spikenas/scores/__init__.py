@@ -16,7 +16,7 @@ from torch import nn
 
 from spikenas.errors import InputError
 from spikenas.options import Options, option
-from spikenas.scores.early import EarlyLossOptions, check_samples, early_loss
+from spikenas.scores.early import EarlyLossOptions, check_draw, early_loss
 from spikenas.scores.layers import DEFAULT_LAYERS, LAYERS, neurons_read
 from spikenas.scores.rdm import (
     DEFAULT_DISSIMILARITY,
@@ -52,8 +52,8 @@ class ScoreInfo:
     the batch's labels; `reads(options, model)`: the ids of the neurons whose spikes it is fed (None: every
     spiking layer). A training score has `trains(model, batches, labels, options, precision)` instead of
     `make` (the value; it may change the network, so it runs after every spike score), and may have
-    `check(options, samples)`, which raises InputError when a search's scoring draw of `samples` cannot
-    feed it."""
+    `check(options, batch_size, repeats)`, which raises InputError when a search's scoring draw (`repeats`
+    batches of `batch_size`) cannot feed it."""
 
     name: str
     Options: type
@@ -61,7 +61,7 @@ class ScoreInfo:
     needs_labels: Callable[[Options], bool] = lambda o: False
     reads: Callable[[Options, nn.Module], frozenset | None] = lambda o, model: None
     trains: Callable[..., float] | None = None
-    check: Callable[[Options, int], None] = lambda o, samples: None
+    check: Callable[[Options, int, int], None] = lambda o, batch_size, repeats: None
 
 
 SCORES: dict[str, ScoreInfo] = {
@@ -70,7 +70,7 @@ SCORES: dict[str, ScoreInfo] = {
                      lambda o, labels: RDMAccumulator(o.rdm_dissimilarity, o.rdm_reduction, labels),
                      lambda o: o.rdm_reduction == "rsa", lambda o, model: neurons_read(model, o.rdm_layers)),
     "early-loss": ScoreInfo("early-loss", EarlyLossOptions, needs_labels=lambda o: True, trains=early_loss,
-                            check=check_samples),
+                            check=check_draw),
 }
 
 

@@ -30,12 +30,14 @@ class EarlyLossOptions(Options):
     early_weight_decay: float = option(0.01, "early-loss: AdamW weight decay", low=0.0, high=10.0)
 
 
-def check_samples(options: EarlyLossOptions, samples: int) -> None:
-    """A search's scoring draw (`samples` = batch size x repeats) must give a held and a training mini-batch."""
-    if samples < 2 * options.early_batch:
-        raise InputError(f"the early-loss score needs at least {2 * options.early_batch} scoring samples (two "
-                         f"mini-batches of --early-batch {options.early_batch}); --batch-size x --repeats "
-                         f"gives {samples}")
+def check_draw(options: EarlyLossOptions, batch_size: int, repeats: int) -> None:
+    """A search's scoring draw (`repeats` batches of `batch_size`, each cut on its own as `mini_batches` cuts
+    it) must give a held and a training mini-batch."""
+    pieces = batch_size // options.early_batch * repeats
+    if pieces < 2:
+        raise InputError(f"the early-loss score needs two mini-batches of --early-batch {options.early_batch} "
+                         f"(one held out, one to step on); --repeats {repeats} batches of --batch-size "
+                         f"{batch_size} give {pieces}")
 
 
 def mini_batches(batches: list[torch.Tensor], labels: list[torch.Tensor], size: int

@@ -115,7 +115,7 @@ class SearchConfig:
             self.threads = max(1, (os.cpu_count() or 1) // self.workers)
         check_fields(self)
         for name, opts in self.scores():
-            get_score(name).check(opts, self.batch_size * self.repeats)
+            get_score(name).check(opts, self.batch_size, self.repeats)
         check_device(self.device)
 
     def extra_scores(self) -> list[str]:
