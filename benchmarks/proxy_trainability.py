@@ -56,13 +56,6 @@ def held_out(model, x, y) -> tuple[float, float]:
     return F.cross_entropy(out, y).item(), (out.argmax(1) == y).float().mean().item()
 
 
-def signals(networks: Networks, genotype, seed: int, batches, labels, steps: list[int], recipe: dict,
-            draw: tuple[list, list]) -> dict:
-    out = {"early-loss": early_loss(networks.get(genotype, seed), *draw, EarlyLossOptions())}
-    out.update(training_free_and_steps(networks, genotype, seed, batches, labels, steps, recipe))
-    return out
-
-
 def training_free_and_steps(networks: Networks, genotype, seed: int, batches, labels, steps: list[int],
                             recipe: dict) -> dict:
     model = networks.get(genotype, seed)
@@ -111,13 +104,12 @@ def main() -> None:
     t0 = time.perf_counter()
     for g in genotypes:
         have = known.setdefault(g.hash(), {})
-        if not all(f"after {k} steps: loss" in have for k in steps):
-            have.update(signals(networks, g, seed, batches, labels, steps, recipe, draw))
-        elif "early-loss" not in have:  # measured before the score was
+        before = len(have)
+        if "early-loss" not in have:
             have["early-loss"] = early_loss(networks.get(g, seed), *draw, EarlyLossOptions())
-        else:
-            continue
-        if a.cache:
+        if not all(f"after {k} steps: loss" in have for k in steps):
+            have.update(training_free_and_steps(networks, g, seed, batches, labels, steps, recipe))
+        if a.cache and len(have) > before:
             a.cache.write_text(json.dumps(cache))
     print(f"{len(genotypes)} networks; {time.perf_counter() - t0:.0f} s measuring; ground truth: "
           f"{', '.join(truth)}\n")

@@ -1,5 +1,6 @@
 """The early-loss score (spikenas.scores.early): what it holds out, what it steps on, that its steps are real
-training, and that a search refuses a scoring draw too small to feed it."""
+training, and that a search refuses a scoring draw too small to feed it. That its training of a search's
+pooled parts leaks into no later candidate: tests/test_meta_build.py."""
 
 import numpy as np
 import pytest
@@ -86,30 +87,3 @@ def test_a_search_refuses_a_draw_that_cannot_hold_out_and_train():
                      batch_size=100, repeats=1)
     SearchConfig(score="sahd", also_score="early-loss", batch_size=128, repeats=1)  # two of 64: enough
 
-
-@pytest.mark.parametrize("space_name", sorted(spaces.SPACES))
-def test_training_pooled_parts_does_not_leak_into_the_next_candidate(space_name):
-    """A search reuses one network's edge operations for the next (Networks' pool); early-loss trains them in
-    place, so every candidate after must still get exactly the scores it gets built afresh."""
-    from spikenas.search.scoring import score_candidate
-
-    space = spaces.get(space_name)
-    rng = np.random.default_rng(7)
-    genotypes = [space.sample(rng) for _ in range(5)]
-    genotypes.insert(3, genotypes[0])
-    build = {"input_shape": (3, 12, 12), "num_classes": 4, "timesteps": 2, "channels": 8}
-    batches = [torch.randn(10, 3, 12, 12, generator=torch.Generator().manual_seed(b)) for b in range(2)]
-    labels = [torch.arange(10) % 4] * 2
-    scores = [("sahd", None), ("early-loss", EarlyLossOptions(early_steps=2, early_batch=5))]
-    fresh = Networks(space, build, torch.device("cpu"), reuse=False)
-    reused = Networks(space, build, torch.device("cpu"))
-    for g in genotypes:
-        try:
-            a = score_candidate(fresh, g, batches, seed=3, score=scores, labels=labels)
-        except ValueError as e:
-            assert "never fire" in str(e)
-            with pytest.raises(ValueError, match="never fire"):
-                score_candidate(reused, g, batches, seed=3, score=scores, labels=labels)
-            continue
-        b = score_candidate(reused, g, batches, seed=3, score=scores, labels=labels)
-        assert a["scores"] == b["scores"] and a["spikes"] == b["spikes"]

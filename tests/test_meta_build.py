@@ -55,8 +55,10 @@ def test_meta_built_network_equals_an_ordinary_one(space_name, kind):
 @pytest.mark.parametrize("space_name", sorted(spaces.SPACES))
 def test_reused_parts_give_the_networks_built_afresh(space_name):
     """The fast path (every network built from the previous network's pooled edge
-    operations) against a network built afresh per candidate: same weights and buffers, same score and
-    spikes, over a run of candidates that includes a repeat."""
+    operations) against a network built afresh per candidate: same weights and buffers, same scores and
+    spikes, over a run of candidates that includes a repeat. Each candidate also gets early-loss, which
+    trains the pooled parts in place: nothing of that may leak into the next candidate."""
+    from spikenas.scores import EarlyLossOptions
     from spikenas.search.scoring import score_candidate
 
     space = spaces.get(space_name)
@@ -66,18 +68,20 @@ def test_reused_parts_give_the_networks_built_afresh(space_name):
     build = {"input_shape": (3, 12, 12), "num_classes": 10, "timesteps": 3, "channels": 8}
     batches = [torch.randn(10, 3, 12, 12, generator=torch.Generator().manual_seed(b)) for b in range(2)]
     labels = [torch.arange(10) % 4] * 2
+    scores = [("rdm", None), ("early-loss", EarlyLossOptions(early_steps=2, early_batch=5))]
     fresh = Networks(space, build, torch.device("cpu"), reuse=False)
     reused = Networks(space, build, torch.device("cpu"))
     for g in genotypes:
         try:
-            a = score_candidate(fresh, g, batches, seed=3, score="rdm", labels=labels)
+            a = score_candidate(fresh, g, batches, seed=3, score=scores, labels=labels)
         except ValueError as e:
             assert "never fire" in str(e)
             with pytest.raises(ValueError, match="never fire"):
-                score_candidate(reused, g, batches, seed=3, score="rdm", labels=labels)
+                score_candidate(reused, g, batches, seed=3, score=scores, labels=labels)
         else:
-            b = score_candidate(reused, g, batches, seed=3, score="rdm", labels=labels)
+            b = score_candidate(reused, g, batches, seed=3, score=scores, labels=labels)
             assert (a["score"], a["spikes"], a["params"]) == (b["score"], b["spikes"], b["params"])
+            assert a["scores"] == b["scores"]
         sa, sb = fresh.get(g, 3).state_dict(), reused.get(g, 3).state_dict()
         assert list(sa) == list(sb)
         assert all(torch.equal(sa[k], sb[k]) for k in sa)

@@ -34,6 +34,11 @@ V1_ONLY_FOR = {"sample": ("evolution",), "generations": ("nsga2",), "offspring":
                "rdm_reduction": ("rdm",)}
 
 
+def extra_scores(score: str, also_score: str | None) -> list[str]:
+    """The scores recorded beside the selecting one: `--also-score`'s list, less the selecting score."""
+    return [s for s in (also_score or "").split(",") if s and s != score]
+
+
 @dataclass
 class SearchConfig:
     space: str = option("snasnet", "search space: snasnet (forward and backward edges), snasnet-forward, mse "
@@ -119,7 +124,7 @@ class SearchConfig:
         check_device(self.device)
 
     def extra_scores(self) -> list[str]:
-        return [s for s in (self.also_score or "").split(",") if s and s != self.score]
+        return extra_scores(self.score, self.also_score)
 
     def scores(self) -> list[tuple[str, object]]:
         """(name, options) of every score a candidate gets, the selecting one first."""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from spikenas import spaces
 from spikenas.run_folder import read_config, read_metrics
-from spikenas.search.config import SearchConfig
+from spikenas.search.config import SearchConfig, extra_scores
 from spikenas.search.results import chosen_candidate
 from spikenas.search.store import Store
 from spikenas.search.strategies import trains
@@ -110,7 +110,7 @@ def _search_section(run: Path, cfg: dict) -> str:
     if front_file.exists():
         html.append(_front_section(json.loads(front_file.read_text()), ok, best, cfg))
     top = sorted(ok, key=lambda t: -t.score)[:10]
-    also = [n for n in (cfg.get("also_score") or "").split(",") if n and n != cfg.get("score")]
+    also = extra_scores(cfg.get("score"), cfg.get("also_score"))
 
     def recorded(t, name):  # an --also-score value, where the trial has it
         v = (t.metrics.get("scores") or {}).get(name)
