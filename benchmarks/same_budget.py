@@ -47,6 +47,12 @@ MSE-NAS's knee (NSGA-II on RDM, spikes and parameters) and its best RDM score, t
     python benchmarks/same_budget.py --dataset fashion-mnist --data-root DATA/fashion-mnist \\
         --methods mse-knee,mse --sized-baseline --readout pool --seeds 0 --train-samples 0 --out runs/same-budget-rsa
 
+MSE-NAS selecting by the score that trains (`--score early-loss`: 16 AdamW steps on the scoring draw, the
+held batch's loss; RDM recorded beside it), its best score against the draws and the baseline of its size:
+
+    python benchmarks/same_budget.py --dataset fashion-mnist --data-root DATA/fashion-mnist \\
+        --methods mse --score early-loss --sized-baseline --seeds 0 --train-samples 0 --out runs/same-budget-early
+
 CIFAR-10 from the JPEG copy, unpacked (`--dataset folder`; images of any size in class folders):
 
     python benchmarks/same_budget.py --dataset folder --data-root /tmp/cifar10-jpeg --crop-padding 4 --flip \\
@@ -83,7 +89,7 @@ SIZES = {
 
 
 def search_args(method: str, size: dict, seed: int, hidden: int | None = None, step_bn: bool = False,
-                rdm_reduction: str | None = None, readout: str | None = None) -> list[str]:
+                rdm_reduction: str | None = None, readout: str | None = None, score: str = "rdm") -> list[str]:
     common = ["--timesteps", str(size["timesteps"]), "--seed", str(seed)]
     if size["channels"]:
         common += ["--channels", str(size["channels"] if method != "darts" else size["channels"] // 2)]
@@ -95,9 +101,10 @@ def search_args(method: str, size: dict, seed: int, hidden: int | None = None, s
         return [*snasnet, "--strategy", "nsga2", "--objectives", "score,spikes,params", "--pick", "knee",
                 "--generations", str(size["candidates"] // size["population"] - 1),
                 "--population", str(size["population"]), "--offspring", str(size["population"]), *common]
-    if method in ("mse", "mse-knee"):  # the best RDM score, or the knee of the front (RDM, spikes, size)
-        return ["--space", "mse", "--strategy", "nsga2", "--score", "rdm",
-                *(["--rdm-reduction", rdm_reduction] if rdm_reduction else []),
+    if method in ("mse", "mse-knee"):  # the best score (RDM unless --score) or the knee (score, spikes, size)
+        return ["--space", "mse", "--strategy", "nsga2", "--score", score,
+                *(["--also-score", "rdm"] if score != "rdm" else []),
+                *(["--rdm-reduction", rdm_reduction] if rdm_reduction and score == "rdm" else []),
                 *(["--readout", readout] if readout else []),
                 "--pick", "primary" if method == "mse" else "knee",
                 "--generations", str(size["generations"]), "--population", str(size["population"]),
@@ -147,6 +154,9 @@ def main() -> None:
                    help="MSE-NAS: the RDM score's reduction (search's --rdm-reduction; default: search's own)")
     p.add_argument("--readout", default=None,
                    help="MSE-NAS: the networks' readout, flat or pool (search's --readout; default: search's own)")
+    p.add_argument("--score", default="rdm",
+                   help="the score MSE-NAS searches select by (rdm, the method's; early-loss: the score that trains, "
+                        "RDM then recorded beside it)")
     p.add_argument("--sized-baseline", action="store_true",
                    help="the baseline at the found network's parameter count for every method (payoff's default), "
                         "not the CPU size's width 32")
@@ -155,6 +165,9 @@ def main() -> None:
                         "draws the random networks within it")
     p.add_argument("--out", default="runs/same-budget")
     args = p.parse_args()
+    if args.score != "rdm" and (set(args.methods.split(",")) - {"mse", "mse-knee"} or args.rdm_reduction):
+        p.error("--score other than rdm is for MSE-NAS's searches alone (--methods mse,mse-knee; RDM is then "
+                "recorded with its defaults, so no --rdm-reduction)")
     size = dict(SIZES[args.size])
     if args.hidden is not None or args.sized_baseline:
         size["baseline"] = []
@@ -176,7 +189,7 @@ def main() -> None:
             resume = ["--resume"] if (run / "config.json").exists() else []
             budget = [] if args.max_spikes is None or method == "darts" else ["--max-spikes", str(args.max_spikes)]
             searched = search_args(method, size, seed, args.hidden, args.step_bn, args.rdm_reduction,
-                                   args.readout)
+                                   args.readout, args.score)
             _call(["search", *searched, *budget, *data, "--device", args.device, "--run", str(run), "--quiet", *resume])
             resume = ["--resume"] if (run / "payoff" / "config.json").exists() else []
             _call(["payoff", str(run), "--top", "1", "--random", str(args.random), "--seed", str(seed), *recipe,
