@@ -63,6 +63,10 @@ class ScoreInfo:
     trains: Callable[..., float] | None = None
     check: Callable[[Options, int, int], None] = lambda o, batch_size, repeats: None
 
+    def options_or_defaults(self, given: Options | None) -> Options:
+        """`given`, or the score's defaults where it is None."""
+        return given if given is not None else self.Options()
+
 
 SCORES: dict[str, ScoreInfo] = {
     "sahd": ScoreInfo("sahd", SahdOptions, lambda o, labels: SAHDAccumulator()),

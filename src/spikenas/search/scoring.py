@@ -49,20 +49,20 @@ class _Recorder:
 def make_accumulator(score: str, options=None, labels: torch.Tensor | None = None):
     """The accumulator of one batch's score (options: the score's Options; None for its defaults)."""
     info = get_score(score)
-    return info.make(options if options is not None else info.Options(), labels)
+    return info.make(info.options_or_defaults(options), labels)
 
 
 def layers_read(model: nn.Module, score: str, options=None) -> frozenset | None:
     """The ids of the neurons of `model` whose spikes a score reads (None: every spiking layer)."""
     info = get_score(score)
-    return info.reads(options if options is not None else info.Options(), model)
+    return info.reads(info.options_or_defaults(options), model)
 
 
 def label_readers(pairs) -> list[str]:
     """The scores among (name, options) pairs (options None: the score's defaults) that read the batches'
     labels, as RDM's default reduction (rsa) does."""
     return [name for name, options in pairs
-            if get_score(name).needs_labels(options if options is not None else get_score(name).Options())]
+            if get_score(name).needs_labels(get_score(name).options_or_defaults(options))]
 
 
 def _check_labels(pairs: list, batches: list, labels) -> None:
@@ -121,7 +121,7 @@ def score_network(model: nn.Module, batches: list[torch.Tensor], score="sahd", p
     for n, o in pairs:
         info = get_score(n)
         if info.trains is not None:
-            found[n] = info.trains(model, batches, labels, o if o is not None else info.Options(), precision)
+            found[n] = info.trains(model, batches, labels, info.options_or_defaults(o), precision)
     per_sample = spikes / max(samples, 1)
     return ({n: found[n] for n, _ in pairs} if several else found[pairs[0][0]]), per_sample
 
